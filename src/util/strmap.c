@@ -1,0 +1,107 @@
+#include "util/strmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+void
+strmap_init(struct strmap *m)
+{
+	m->slots = NULL;
+	m->cap = 0;
+	m->count = 0;
+}
+
+void
+strmap_release(struct strmap *m)
+{
+	if (!m)
+		return;
+	free(m->slots);
+	strmap_init(m);
+}
+
+uint32_t
+strmap_hash(const char *key, size_t len)
+{
+	/* FNV-1a: keys are short paths and names; good enough spread, and
+	 * no seed is needed since the map never leaks timing to anyone. */
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)key[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static struct strmap_entry *
+strmap_slot(struct strmap_entry *slots, size_t cap, const char *key,
+	    size_t len, uint32_t hash)
+{
+	size_t mask = cap - 1, i = hash & mask;
+
+	for (;;) {
+		struct strmap_entry *e = &slots[i];
+
+		if (!e->key)
+			return e;
+		if (e->hash == hash && e->len == len &&
+		    memcmp(e->key, key, len) == 0)
+			return e;
+		i = (i + 1) & mask;
+	}
+}
+
+struct strmap_entry *
+strmap_find(const struct strmap *m, const char *key, size_t len)
+{
+	struct strmap_entry *e;
+
+	if (!m->cap)
+		return NULL;
+	e = strmap_slot(m->slots, m->cap, key, len, strmap_hash(key, len));
+	return e->key ? e : NULL;
+}
+
+static void
+strmap_rehash(struct strmap *m, size_t cap)
+{
+	struct strmap_entry *slots = xcalloc(cap, sizeof(*slots));
+	size_t i;
+
+	for (i = 0; i < m->cap; i++) {
+		struct strmap_entry *e = &m->slots[i];
+
+		if (e->key)
+			*strmap_slot(slots, cap, e->key, e->len, e->hash) = *e;
+	}
+	free(m->slots);
+	m->slots = slots;
+	m->cap = cap;
+}
+
+int
+strmap_put(struct strmap *m, const char *key, size_t len, uint32_t value,
+	   struct strmap_entry **entry)
+{
+	uint32_t hash = strmap_hash(key, len);
+	struct strmap_entry *e;
+
+	if ((m->count + 1) * 4 > m->cap * 3)
+		strmap_rehash(m, m->cap ? m->cap * 2 : 64);
+	e = strmap_slot(m->slots, m->cap, key, len, hash);
+	if (entry)
+		*entry = e;
+	if (e->key)
+		return 0;
+	e->key = key;
+	e->len = (uint32_t)len;
+	e->hash = hash;
+	e->value = value;
+	m->count++;
+	return 1;
+}
