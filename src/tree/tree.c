@@ -1,0 +1,562 @@
+#include "tree/tree.h"
+
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+void
+tree_new(struct tree **out, const char *file, const char *format)
+{
+	struct tree *t = xcalloc(1, sizeof(*t));
+
+	mempool_init(&t->pool, 256u << 10);
+	strmap_init(&t->by_location);
+	t->file = mempool_strdup(&t->pool, file);
+	t->format = mempool_strdup(&t->pool, format);
+	*out = t;
+}
+
+void
+tree_free(struct tree *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->nwarnings; i++)
+		free(t->warnings[i]);
+	free(t->warnings);
+	free(t->nodes);
+	free(t->deps);
+	free(t->workspaces);
+	strmap_release(&t->by_location);
+	mempool_release(&t->pool);
+	free(t);
+}
+
+char *
+tree_strdup(struct tree *t, const char *s)
+{
+	return s ? mempool_strdup(&t->pool, s) : NULL;
+}
+
+char *
+tree_strndup(struct tree *t, const char *s, size_t n)
+{
+	return mempool_strndup(&t->pool, s, n);
+}
+
+int
+tree_add_node(struct tree *t, const char *location, uint32_t *out)
+{
+	struct tree_node *n;
+	struct strmap_entry *e;
+	size_t len = strlen(location);
+	char *loc;
+
+	if (t->nnodes >= TREE_NODES_MAX)
+		return ws_error_set(WS_ELIMIT, "%s: more than %u packages",
+				    t->file, TREE_NODES_MAX);
+	e = strmap_find(&t->by_location, location, len);
+	if (e)
+		return ws_error_set(WS_EPARSE, "%s: location \"%s\" appears twice",
+				    t->file, location);
+	loc = mempool_strndup(&t->pool, location, len);
+	strmap_put(&t->by_location, loc, len, (uint32_t)t->nnodes, NULL);
+	XGROW(t->nodes, t->nodes_alloc, t->nnodes + 1);
+	n = &t->nodes[t->nnodes];
+	memset(n, 0, sizeof(*n));
+	n->location = loc;
+	n->deps = (uint32_t)t->ndeps;
+	n->link_target = TREE_NONE;
+	n->via = TREE_NONE;
+	n->target = TREE_NONE;
+	n->depth = UINT32_MAX;
+	n->source = TREE_SOURCE_REGISTRY;
+	*out = (uint32_t)t->nnodes++;
+	return 0;
+}
+
+int
+tree_add_dep(struct tree *t, uint32_t from, const char *name,
+	     const char *spec, enum tree_dep_kind kind)
+{
+	struct tree_dep *d;
+
+	if (from + 1 != t->nnodes)
+		abort();	/* edges of a node must be added right after it */
+	if (t->ndeps >= TREE_DEPS_MAX)
+		return ws_error_set(WS_ELIMIT,
+				    "%s: more than %u dependency edges",
+				    t->file, TREE_DEPS_MAX);
+	XGROW(t->deps, t->deps_alloc, t->ndeps + 1);
+	d = &t->deps[t->ndeps++];
+	d->name = mempool_strdup(&t->pool, name);
+	d->spec = spec ? mempool_strdup(&t->pool, spec) : NULL;
+	d->target = TREE_NONE;
+	d->kind = (uint8_t)kind;
+	t->nodes[from].ndeps++;
+	return 0;
+}
+
+static int
+dep_section_check(const struct tree *t, const struct json_value *sec)
+{
+	const struct json_value *v;
+
+	if (!sec)
+		return 0;
+	if (sec->type != JSON_OBJECT)
+		return ws_error_set(WS_EPARSE, "%s:%u:%u: \"%s\" must be an object, not %s",
+				    t->file, sec->line, sec->col16, sec->key,
+				    json_type_name(sec->type));
+	for (v = sec->u.first; v; v = v->next)
+		if (v->type != JSON_STRING)
+			return ws_error_set(WS_EPARSE, "%s:%u:%u: \"%s\" in \"%s\" must be a string, not %s",
+					    t->file, v->line, v->col16, v->key,
+					    sec->key,
+					    json_type_name(v->type));
+	return 0;
+}
+
+int
+tree_add_manifest_deps(struct tree *t, uint32_t node,
+		       const struct json_value *m, int with_dev)
+{
+	const struct json_value *deps = json_get(m, "dependencies");
+	const struct json_value *opt = json_get(m, "optionalDependencies");
+	const struct json_value *peer = json_get(m, "peerDependencies");
+	const struct json_value *meta = json_get(m, "peerDependenciesMeta");
+	const struct json_value *dev = with_dev ?
+		json_get(m, "devDependencies") : NULL;
+	const struct json_value *v;
+	int err;
+
+	if ((err = dep_section_check(t, deps)) ||
+	    (err = dep_section_check(t, opt)) ||
+	    (err = dep_section_check(t, peer)) ||
+	    (err = dep_section_check(t, dev)))
+		return err;
+	for (v = deps ? deps->u.first : NULL; v; v = v->next) {
+		if (opt && json_get(opt, v->key))
+			continue;
+		if ((err = tree_add_dep(t, node, v->key, v->u.str,
+					TREE_DEP_PROD)))
+			return err;
+	}
+	for (v = opt ? opt->u.first : NULL; v; v = v->next)
+		if ((err = tree_add_dep(t, node, v->key, v->u.str,
+					TREE_DEP_OPTIONAL)))
+			return err;
+	for (v = peer ? peer->u.first : NULL; v; v = v->next) {
+		int optional = json_get_bool(json_get(meta, v->key), "optional");
+
+		if ((err = tree_add_dep(t, node, v->key, v->u.str,
+					optional ? TREE_DEP_PEER_OPTIONAL :
+						   TREE_DEP_PEER)))
+			return err;
+	}
+	for (v = dev ? dev->u.first : NULL; v; v = v->next)
+		if ((err = tree_add_dep(t, node, v->key, v->u.str,
+					TREE_DEP_DEV)))
+			return err;
+	return 0;
+}
+
+uint32_t
+tree_find(const struct tree *t, const char *location, size_t len)
+{
+	struct strmap_entry *e = strmap_find(&t->by_location, location, len);
+
+	return e ? e->value : TREE_NONE;
+}
+
+void
+tree_add_workspace(struct tree *t, const char *pattern)
+{
+	size_t alloc = t->nworkspaces;
+
+	/* A pattern is kept normalised: no "./" prefix, no trailing '/'. */
+	while (pattern[0] == '.' && pattern[1] == '/')
+		pattern += 2;
+	XGROW(t->workspaces, alloc, t->nworkspaces + 1);
+	t->workspaces[t->nworkspaces] = tree_strdup(t, pattern);
+	{
+		char *p = (char *)t->workspaces[t->nworkspaces];
+		size_t n = strlen(p);
+
+		while (n > 1 && p[n - 1] == '/')
+			p[--n] = '\0';
+	}
+	t->nworkspaces++;
+}
+
+int
+tree_is_workspace(const struct tree *t, const char *location)
+{
+	size_t i;
+
+	for (i = 0; i < t->nworkspaces; i++) {
+		const char *p = t->workspaces[i];
+
+		if (fnmatch(p, location, FNM_PATHNAME) == 0)
+			return 1;
+		/* a pattern with ** matches any depth below its prefix */
+		if (strstr(p, "**") && fnmatch(p, location, 0) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+void
+tree_warn(struct tree *t, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+	int n;
+
+	if (t->nwarnings >= TREE_WARNINGS_MAX) {
+		t->warnings_dropped++;
+		return;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	msg = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(msg, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	XGROW(t->warnings, t->warnings_alloc, t->nwarnings + 1);
+	t->warnings[t->nwarnings++] = msg;
+}
+
+static int
+has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+enum tree_source
+tree_source_from_resolved(const char *r)
+{
+	if (!r || !*r)
+		return TREE_SOURCE_REGISTRY;
+	if (has_prefix(r, "git+") || has_prefix(r, "git:") ||
+	    has_prefix(r, "github:") || has_prefix(r, "gitlab:") ||
+	    has_prefix(r, "bitbucket:") || has_prefix(r, "gist:"))
+		return TREE_SOURCE_GIT;
+	if (has_prefix(r, "file:"))
+		return TREE_SOURCE_FILE;
+	if (has_prefix(r, "link:"))
+		return TREE_SOURCE_LINK;
+	if (has_prefix(r, "http://") || has_prefix(r, "https://")) {
+		/* Registry tarballs live at <registry>/<name>/-/<file>.tgz;
+		 * anything else is a tarball from some other server. */
+		if (strstr(r, "/-/"))
+			return TREE_SOURCE_REGISTRY;
+		return TREE_SOURCE_TARBALL;
+	}
+	/* A bare relative path is how npm records a file: tarball. */
+	return TREE_SOURCE_FILE;
+}
+
+const char *
+tree_source_name(enum tree_source s)
+{
+	switch (s) {
+	case TREE_SOURCE_REGISTRY: return "registry";
+	case TREE_SOURCE_GIT: return "git";
+	case TREE_SOURCE_TARBALL: return "tarball";
+	case TREE_SOURCE_FILE: return "file";
+	case TREE_SOURCE_LINK: return "link";
+	case TREE_SOURCE_WORKSPACE: return "workspace";
+	}
+	return "registry";
+}
+
+int
+tree_node_is_package(const struct tree_node *n)
+{
+	return !(n->flags & (TREE_TARGET | TREE_LINK)) && n->name;
+}
+
+/* Whether a location lies inside some node_modules directory. */
+static int
+location_in_node_modules(const char *loc)
+{
+	return has_prefix(loc, "node_modules/") ||
+	       strstr(loc, "/node_modules/") != NULL;
+}
+
+/*
+ * Node's module lookup: from the requiring package's directory upwards,
+ * the first <dir>/node_modules/<name> that exists. Directories that are
+ * themselves named node_modules are skipped, as Node does.
+ */
+static uint32_t
+tree_lookup(const struct tree *t, const char *from, const char *name,
+	    char **scratch, size_t *scratch_alloc)
+{
+	size_t flen = strlen(from), nlen = strlen(name);
+	size_t dlen = flen;
+
+	XGROW(*scratch, *scratch_alloc, flen + nlen + 16);
+	for (;;) {
+		const char *base;
+		size_t blen;
+
+		/* basename of from[0..dlen) */
+		base = from + dlen;
+		while (base > from && base[-1] != '/')
+			base--;
+		blen = (size_t)(from + dlen - base);
+		if (!(blen == 12 && memcmp(base, "node_modules", 12) == 0)) {
+			char *s = *scratch;
+			size_t n = 0;
+			uint32_t idx;
+
+			if (dlen) {
+				memcpy(s, from, dlen);
+				s[dlen] = '/';
+				n = dlen + 1;
+			}
+			memcpy(s + n, "node_modules/", 13);
+			n += 13;
+			memcpy(s + n, name, nlen);
+			n += nlen;
+			idx = tree_find(t, s, n);
+			if (idx != TREE_NONE)
+				return idx;
+		}
+		if (dlen == 0)
+			return TREE_NONE;
+		dlen = (size_t)(base - from);
+		if (dlen)
+			dlen--;	/* drop the '/' */
+	}
+}
+
+static int
+dep_is_optional(uint8_t kind)
+{
+	return kind == TREE_DEP_OPTIONAL || kind == TREE_DEP_PEER_OPTIONAL;
+}
+
+static void
+tree_resolve_edges(struct tree *t)
+{
+	char *scratch = NULL;
+	size_t scratch_alloc = 0, i, j;
+
+	for (i = 0; i < t->nnodes; i++) {
+		struct tree_node *n = &t->nodes[i];
+
+		if (!(n->flags & TREE_LINK) || !n->link)
+			continue;
+		n->link_target = tree_find(t, n->link, strlen(n->link));
+		if (n->link_target == TREE_NONE)
+			tree_warn(t, "%s: \"%s\" links to \"%s\", which is not in the tree",
+				  t->file, n->location, n->link);
+	}
+	for (i = 0; i < t->nnodes; i++) {
+		struct tree_node *n = &t->nodes[i];
+
+		for (j = 0; j < n->ndeps; j++) {
+			struct tree_dep *d = &t->deps[n->deps + j];
+			uint32_t to = d->target;
+			int hops = 0;
+
+			if (to == TREE_NONE)
+				to = tree_lookup(t, n->location, d->name,
+						 &scratch, &scratch_alloc);
+			while (to != TREE_NONE &&
+			       (t->nodes[to].flags & TREE_LINK) && hops++ < 8)
+				to = t->nodes[to].link_target;
+			if (to != TREE_NONE && (t->nodes[to].flags & TREE_LINK))
+				to = TREE_NONE;
+			d->target = to;
+			if (to == TREE_NONE && !dep_is_optional(d->kind) &&
+			    d->kind != TREE_DEP_PEER)
+				tree_warn(t, "%s: \"%s\" depends on \"%s\"%s%s, which is not installed",
+					  t->file,
+					  n->location[0] ? n->location :
+						  "(root)",
+					  d->name, d->spec ? " " : "",
+					  d->spec ? d->spec : "");
+		}
+	}
+	free(scratch);
+}
+
+static void
+tree_mark_targets(struct tree *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nnodes; i++) {
+		struct tree_node *n = &t->nodes[i];
+
+		if (n->flags & TREE_LINK)
+			continue;
+		if (n->location[0] == '\0') {
+			n->flags |= TREE_TARGET;
+		} else if (!location_in_node_modules(n->location)) {
+			if (tree_is_workspace(t, n->location)) {
+				n->flags |= TREE_TARGET;
+				n->source = TREE_SOURCE_WORKSPACE;
+			} else if (n->source == TREE_SOURCE_REGISTRY) {
+				/* a linked directory outside node_modules */
+				n->source = TREE_SOURCE_LINK;
+			}
+		}
+	}
+}
+
+/*
+ * Breadth-first search from every target at once over edges accepted by
+ * `accept`, marking reached nodes with bit in mark[]. With paths set it
+ * also records the predecessor and depth, giving shortest paths.
+ */
+static void
+tree_bfs(struct tree *t, uint8_t *mark, uint8_t bit, int paths,
+	 int (*accept)(const struct tree_node *from, uint8_t kind))
+{
+	uint32_t *queue = xmalloc((t->nnodes + 1) * sizeof(*queue));
+	size_t head = 0, tail = 0, i, j;
+
+	for (i = 0; i < t->nnodes; i++) {
+		struct tree_node *n = &t->nodes[i];
+
+		if (!(n->flags & TREE_TARGET))
+			continue;
+		mark[i] |= bit;
+		queue[tail++] = (uint32_t)i;
+		if (paths) {
+			n->depth = 0;
+			n->target = (uint32_t)i;
+			n->via = TREE_NONE;
+		}
+	}
+	while (head < tail) {
+		uint32_t u = queue[head++];
+		struct tree_node *n = &t->nodes[u];
+
+		for (j = 0; j < n->ndeps; j++) {
+			const struct tree_dep *d = &t->deps[n->deps + j];
+			uint32_t v = d->target;
+
+			if (v == TREE_NONE || (mark[v] & bit) ||
+			    !accept(n, d->kind))
+				continue;
+			mark[v] |= bit;
+			queue[tail++] = v;
+			if (paths) {
+				t->nodes[v].via = u;
+				t->nodes[v].depth = n->depth + 1;
+				t->nodes[v].target = n->target;
+			}
+		}
+	}
+	free(queue);
+}
+
+static int
+accept_all(const struct tree_node *from, uint8_t kind)
+{
+	return kind != TREE_DEP_DEV || (from->flags & TREE_TARGET);
+}
+
+static int
+accept_nondev(const struct tree_node *from, uint8_t kind)
+{
+	return kind != TREE_DEP_DEV;
+}
+
+static int
+accept_required(const struct tree_node *from, uint8_t kind)
+{
+	return kind == TREE_DEP_PROD || kind == TREE_DEP_PEER;
+}
+
+static int
+accept_required_or_dev(const struct tree_node *from, uint8_t kind)
+{
+	return accept_required(from, kind) ||
+	       (kind == TREE_DEP_DEV && (from->flags & TREE_TARGET));
+}
+
+int
+tree_resolve(struct tree *t)
+{
+	uint8_t *mark;
+	size_t i;
+
+	tree_mark_targets(t);
+	tree_resolve_edges(t);
+	mark = xcalloc(t->nnodes + 1, 1);
+	tree_bfs(t, mark, 1, 1, accept_all);
+	if (!t->flags_known) {
+		/*
+		 * npm's flags: dev when only dev edges of a target reach it,
+		 * optional when only optional edges do; devOptional when
+		 * reaching it without optional edges needs a dev edge.
+		 */
+		tree_bfs(t, mark, 2, 0, accept_nondev);
+		tree_bfs(t, mark, 4, 0, accept_required);
+		tree_bfs(t, mark, 8, 0, accept_required_or_dev);
+		for (i = 0; i < t->nnodes; i++) {
+			struct tree_node *n = &t->nodes[i];
+			uint8_t m = mark[i];
+
+			if (n->flags & (TREE_TARGET | TREE_LINK))
+				continue;
+			n->flags &= (uint16_t)~(TREE_DEV | TREE_OPTIONAL |
+						TREE_DEVOPTIONAL);
+			if (!(m & 1))
+				continue;
+			if (!(m & 2))
+				n->flags |= TREE_DEV;
+			if (!(m & 8))
+				n->flags |= TREE_OPTIONAL;
+			else if ((m & 2) && !(m & 4))
+				n->flags |= TREE_DEVOPTIONAL;
+		}
+	}
+	for (i = 0; i < t->nnodes; i++) {
+		struct tree_node *n = &t->nodes[i];
+
+		if (!(mark[i] & 1) && tree_node_is_package(n))
+			n->flags |= TREE_EXTRANEOUS;
+	}
+	free(mark);
+	return 0;
+}
+
+size_t
+tree_path(const struct tree *t, uint32_t node, uint32_t *out, size_t max)
+{
+	size_t len = 0, i;
+	uint32_t u;
+
+	if (node >= t->nnodes || t->nodes[node].depth == UINT32_MAX)
+		return 0;
+	len = (size_t)t->nodes[node].depth + 1;
+	/* Fill from the end, keeping the tail when max is short. */
+	i = len;
+	for (u = node; u != TREE_NONE && i > 0; u = t->nodes[u].via) {
+		i--;
+		if (i < max && len <= max)
+			out[i] = u;
+		else if (len > max && i >= len - max)
+			out[i - (len - max)] = u;
+	}
+	return len;
+}
