@@ -1,0 +1,52 @@
+#ifndef WS_LOCKFILE_LOCKFILE_H
+#define WS_LOCKFILE_LOCKFILE_H
+
+/*
+ * Lockfile readers: each turns one lockfile into a struct tree, unresolved
+ * edges included; lockfile_load() resolves it (tree_resolve) before
+ * returning. Readers never run code, never touch the network and bound
+ * every size: LOCKFILE_MAX bytes per file.
+ *
+ * Errors: WS_EPARSE with "<file>:<line>:<col>: <what>", WS_EUNSUPPORTED for
+ * a lockfileVersion we do not read (the message lists those we do),
+ * WS_ELIMIT for a file over a limit, WS_ENOTFOUND / WS_EIO for I/O.
+ */
+
+#include <stddef.h>
+
+#include "tree/tree.h"
+
+#define LOCKFILE_MAX (256u << 20)
+
+enum lockfile_kind {
+	LOCKFILE_UNKNOWN,
+	LOCKFILE_NPM,		/* package-lock.json */
+	LOCKFILE_SHRINKWRAP,	/* npm-shrinkwrap.json */
+	LOCKFILE_NPM_HIDDEN,	/* node_modules/.package-lock.json */
+};
+
+/* The kind a file name implies (by its basename), LOCKFILE_UNKNOWN if none. */
+enum lockfile_kind lockfile_kind_of(const char *path);
+
+/*
+ * Parses an npm lockfile (v1, v2, v3; shrinkwrap; hidden) held in buf, which
+ * must be writable and NUL-terminated at buf[len]; file names it in messages.
+ * The tree is not yet resolved.
+ */
+int lockfile_parse_npm(struct tree **out, char *buf, size_t len,
+		       const char *file, enum lockfile_kind kind);
+
+/* Reads, parses and resolves the lockfile at path. */
+int lockfile_load(struct tree **out, const char *path);
+
+/*
+ * The lockfiles of project directory dir, in a fixed order, as paths
+ * (dir + "/" + name) appended to *paths (free each and the array). Looks for
+ * npm-shrinkwrap.json, then package-lock.json (npm uses only the first of
+ * those two), then node_modules/.package-lock.json only when neither exists.
+ * Returns the number found (0 is not an error).
+ */
+size_t lockfile_detect(char ***paths, size_t *npaths, const char *dir,
+		       int include_hidden);
+
+#endif
