@@ -1,0 +1,72 @@
+#include "cli/cli.h"
+
+#include <curl/curl.h>
+#include <git2.h>
+#include <openssl/crypto.h>
+#include <string.h>
+
+#include "ws_config.h"
+#include "util/banned.h"
+
+const struct cli_command cli_commands[] = {
+	{ "tree", cmd_tree, "print the dependency trees a project installs",
+	  "[--source auto|lockfile|node_modules|all] [--format text|json] "
+	  "[--why NAME[@RANGE]] [--output FILE] [PATH...]" },
+	{ "help", cmd_help, "show help for wormsign or one of its commands",
+	  "[COMMAND]" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct cli_command *
+cli_find_command(const char *name)
+{
+	const struct cli_command *c;
+
+	for (c = cli_commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static int
+finish(int code)
+{
+	/* A report cut short by a full disk or closed pipe must not exit 0
+	 * (git's git.c does the same check). */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("write error on standard output");
+		return WS_EXIT_FAILURE;
+	}
+	return code;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct cli_command *c;
+	int code;
+
+	if (argc < 2) {
+		cmd_help(1, argv);
+		return WS_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("wormsign %s\n", WS_VERSION);
+		return finish(WS_EXIT_CLEAN);
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return finish(cmd_help(1, argv));
+	c = cli_find_command(argv[1]);
+	if (!c) {
+		cli_error("'%s' is not a wormsign command; see 'wormsign help'",
+			  argv[1]);
+		return WS_EXIT_USAGE;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	git_libgit2_init();
+	OPENSSL_init_crypto(0, NULL);
+	code = c->fn(argc - 1, argv + 1);
+	git_libgit2_shutdown();
+	curl_global_cleanup();
+	return finish(code);
+}

@@ -1,0 +1,132 @@
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/error.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+void
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("wormsign: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+cli_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("wormsign: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+cli_exit_for(int err)
+{
+	switch (err) {
+	case 0:
+		return WS_EXIT_CLEAN;
+	case WS_ENET:
+	case WS_EIO:
+		return WS_EXIT_FAILURE;
+	default:
+		return WS_EXIT_USAGE;
+	}
+}
+
+int
+cli_use_color(FILE *fp)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	if (nc && *nc)
+		return 0;
+	return isatty(fileno(fp));
+}
+
+int
+cli_output_open(struct cli_output *out, const char *path)
+{
+	int fd;
+
+	memset(out, 0, sizeof(*out));
+	if (!path || strcmp(path, "-") == 0) {
+		out->fp = stdout;
+		return 0;
+	}
+	out->path = xstrdup(path);
+	out->tmp = xmalloc(strlen(path) + 16);
+	memcpy(out->tmp, path, strlen(path));
+	memcpy(out->tmp + strlen(path), ".tmp-XXXXXX", 12);
+	fd = mkstemp(out->tmp);
+	if (fd < 0) {
+		int e = errno;
+
+		free(out->tmp);
+		free(out->path);
+		out->tmp = out->path = NULL;
+		return ws_error_set(WS_EIO, "%s: cannot create: %s", path,
+				    strerror(e));
+	}
+	out->fp = fdopen(fd, "w");
+	if (!out->fp) {
+		close(fd);
+		cli_output_abort(out);
+		return ws_error_set(WS_EIO, "%s: %s", path, strerror(errno));
+	}
+	return 0;
+}
+
+int
+cli_output_commit(struct cli_output *out)
+{
+	int err = 0;
+
+	if (!out->path)
+		return 0;
+	if (fflush(out->fp) != 0 || ferror(out->fp) ||
+	    fsync(fileno(out->fp)) != 0)
+		err = ws_error_set(WS_EIO, "%s: write error: %s", out->path,
+				   strerror(errno));
+	if (fclose(out->fp) != 0 && !err)
+		err = ws_error_set(WS_EIO, "%s: write error: %s", out->path,
+				   strerror(errno));
+	out->fp = NULL;
+	if (!err && rename(out->tmp, out->path) != 0)
+		err = ws_error_set(WS_EIO, "%s: cannot rename into place: %s",
+				   out->path, strerror(errno));
+	if (err)
+		unlink(out->tmp);
+	free(out->tmp);
+	free(out->path);
+	out->tmp = out->path = NULL;
+	return err;
+}
+
+void
+cli_output_abort(struct cli_output *out)
+{
+	if (out->path) {
+		if (out->fp)
+			fclose(out->fp);
+		if (out->tmp)
+			unlink(out->tmp);
+	}
+	free(out->tmp);
+	free(out->path);
+	memset(out, 0, sizeof(*out));
+}
