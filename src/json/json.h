@@ -123,6 +123,7 @@ void jsonw_init(struct json_writer *w, FILE *fp, int pretty);
 int jsonw_finish(struct json_writer *w);
 
 void jsonw_object_begin(struct json_writer *w);
+void jsonw_object_begin_inline(struct json_writer *w);
 void jsonw_object_end(struct json_writer *w);
 void jsonw_array_begin(struct json_writer *w);
 void jsonw_array_begin_inline(struct json_writer *w);
@@ -135,6 +136,15 @@ void jsonw_null(struct json_writer *w);
 void jsonw_int(struct json_writer *w, long long v);
 /* Raw text written as the value (caller guarantees it is valid JSON). */
 void jsonw_raw(struct json_writer *w, const char *s, size_t n);
+
+/*
+ * Writes s[0..n) as a quoted JSON string at dst, which must have room for
+ * JSON_ESCAPED_MAX(n) bytes; returns the end. The writer uses it, and so
+ * can callers that write the same string many times (quote it once, then
+ * jsonw_raw it).
+ */
+#define JSON_ESCAPED_MAX(n) ((n) * 6 + 2)
+char *json_escape_to(char *dst, const char *s, size_t n);
 
 /* Convenience: key then value. */
 void jsonw_kv_string(struct json_writer *w, const char *key, const char *s);

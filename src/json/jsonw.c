@@ -93,6 +93,17 @@ jsonw_newline(struct json_writer *w)
 	}
 }
 
+/*
+ * The state slot of nesting level d. Levels past JSONW_DEPTH_MAX share the
+ * last slot; that stays correct because closing a container always leaves
+ * its parent with at least one element (jsonw_close sets it again).
+ */
+static int
+jsonw_slot(int d)
+{
+	return d < JSONW_DEPTH_MAX ? d : JSONW_DEPTH_MAX - 1;
+}
+
 /* Separator and indentation before a value or key at the current level. */
 static void
 jsonw_sep(struct json_writer *w)
@@ -105,13 +116,12 @@ jsonw_sep(struct json_writer *w)
 	}
 	if (d < 0)
 		return;
-	if (d < JSONW_DEPTH_MAX && w->count[d])
+	if (w->count[jsonw_slot(d)])
 		jsonw_putc(w, ',');
-	if (d < JSONW_DEPTH_MAX)
-		w->count[d] = 1;
+	w->count[jsonw_slot(d)] = 1;
 	if (w->pretty) {
 		if (jsonw_is_inline(w)) {
-			if (w->count[d] && w->len && w->buf[w->len - 1] == ',')
+			if (w->len && w->buf[w->len - 1] == ',')
 				jsonw_putc(w, ' ');
 		} else {
 			jsonw_newline(w);
@@ -124,20 +134,20 @@ jsonw_open(struct json_writer *w, char c, int inl)
 {
 	jsonw_sep(w);
 	jsonw_putc(w, c);
-	if (w->depth < JSONW_DEPTH_MAX) {
-		w->count[w->depth] = 0;
-		w->inline_at[w->depth] = (unsigned char)inl;
-	}
+	w->count[jsonw_slot(w->depth)] = 0;
+	w->inline_at[jsonw_slot(w->depth)] = (unsigned char)inl;
 	w->depth++;
 }
 
 static void
 jsonw_close(struct json_writer *w, char c)
 {
-	int had = w->depth - 1 < JSONW_DEPTH_MAX ? w->count[w->depth - 1] : 1;
+	int had = w->count[jsonw_slot(w->depth - 1)];
 	int inl = jsonw_is_inline(w);
 
 	w->depth--;
+	if (w->depth > 0)
+		w->count[jsonw_slot(w->depth - 1)] = 1;
 	if (w->pretty && had && !inl)
 		jsonw_newline(w);
 	jsonw_putc(w, c);
@@ -147,6 +157,12 @@ void
 jsonw_object_begin(struct json_writer *w)
 {
 	jsonw_open(w, '{', 0);
+}
+
+void
+jsonw_object_begin_inline(struct json_writer *w)
+{
+	jsonw_open(w, '{', 1);
 }
 
 void
@@ -208,54 +224,117 @@ jsonw_utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-static void
-jsonw_escaped(struct json_writer *w, const char *str, size_t n)
+/* Bytes that cannot be copied as they are: controls, '"', '\\', non-ASCII. */
+static const unsigned char jsonw_special[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+char *
+json_escape_to(char *dst, const char *str, size_t n)
 {
+	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, run = 0;
+	size_t i = 0;
 
-	jsonw_putc(w, '"');
+	*dst++ = '"';
 	while (i < n) {
-		unsigned char c = s[i];
+		size_t run = i;
+		unsigned char c;
 
-		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-			i++;
+		while (run < n && !jsonw_special[s[run]])
 			run++;
-			continue;
-		}
-		if (run)
-			jsonw_put(w, (const char *)s + i - run, run);
-		run = 0;
+		memcpy(dst, s + i, run - i);
+		dst += run - i;
+		i = run;
+		if (i >= n)
+			break;
+		c = s[i];
 		if (c >= 0x80) {
 			size_t len = jsonw_utf8_len(s + i, n - i);
 
 			if (len) {
-				jsonw_put(w, (const char *)s + i, len);
+				memcpy(dst, s + i, len);
+				dst += len;
 				i += len;
 			} else {
-				jsonw_put(w, "\xEF\xBF\xBD", 3);
+				memcpy(dst, "\xEF\xBF\xBD", 3);
+				dst += 3;
 				i++;
 			}
 			continue;
 		}
+		*dst++ = '\\';
 		switch (c) {
-		case '"': jsonw_put(w, "\\\"", 2); break;
-		case '\\': jsonw_put(w, "\\\\", 2); break;
-		case '\n': jsonw_put(w, "\\n", 2); break;
-		case '\r': jsonw_put(w, "\\r", 2); break;
-		case '\t': jsonw_put(w, "\\t", 2); break;
-		default: {
-			char esc[7];
-
-			snprintf(esc, sizeof(esc), "\\u%04x", c);
-			jsonw_put(w, esc, 6);
-		}
+		case '"': *dst++ = '"'; break;
+		case '\\': *dst++ = '\\'; break;
+		case '\n': *dst++ = 'n'; break;
+		case '\r': *dst++ = 'r'; break;
+		case '\t': *dst++ = 't'; break;
+		default:
+			*dst++ = 'u';
+			*dst++ = '0';
+			*dst++ = '0';
+			*dst++ = hex[c >> 4];
+			*dst++ = hex[c & 15];
 		}
 		i++;
 	}
-	if (run)
-		jsonw_put(w, (const char *)s + i - run, run);
-	jsonw_putc(w, '"');
+	*dst++ = '"';
+	return dst;
+}
+
+static void
+jsonw_escaped(struct json_writer *w, const char *s, size_t n)
+{
+	/* Escaping never grows a byte past six; write in slices that fit
+	 * the buffer for that worst case. */
+	const size_t slice = (JSONW_BUF - 2) / 6;
+
+	if (n <= slice) {
+		if (JSON_ESCAPED_MAX(n) > JSONW_BUF - w->len)
+			jsonw_flush(w);
+		w->len = (size_t)(json_escape_to(w->buf + w->len, s, n) -
+				  w->buf);
+		return;
+	}
+	/* Long strings: escape slice by slice into a scratch buffer, keeping
+	 * UTF-8 sequences whole, and drop the quotes between slices. */
+	{
+		char *tmp = xmalloc(JSON_ESCAPED_MAX(slice) + 8);
+		size_t i = 0;
+
+		jsonw_putc(w, '"');
+		while (i < n) {
+			size_t k = n - i < slice ? n - i : slice;
+			char *end;
+
+			while (k < n - i && k > 0 &&
+			       ((unsigned char)s[i + k] & 0xC0) == 0x80)
+				k--;
+			if (k == 0)
+				k = n - i < slice ? n - i : slice;
+			end = json_escape_to(tmp, s + i, k);
+			jsonw_put(w, tmp + 1, (size_t)(end - tmp) - 2);
+			i += k;
+		}
+		jsonw_putc(w, '"');
+		free(tmp);
+	}
 }
 
 void

@@ -11,6 +11,36 @@
 
 #define TREE_SCHEMA "wormsign-tree/1"
 
+/*
+ * Text output carries names and paths from the scanned project: a package
+ * named with terminal escapes must not reach the terminal as escapes.
+ * Control bytes and DEL are printed as \xNN; everything else as it is.
+ */
+static void
+put_safe(FILE *fp, const char *s, size_t n)
+{
+	size_t i, run = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c != 0x7f) {
+			run++;
+			continue;
+		}
+		fwrite(s + i - run, 1, run, fp);
+		run = 0;
+		fprintf(fp, "\\x%02x", c);
+	}
+	fwrite(s + n - run, 1, run, fp);
+}
+
+static void
+puts_safe(FILE *fp, const char *s)
+{
+	put_safe(fp, s, strlen(s));
+}
+
 /* "name@version" of a node into sb (reset first). */
 static void
 node_label(struct strbuf *sb, const struct tree_node *n)
@@ -24,64 +54,141 @@ node_label(struct strbuf *sb, const struct tree_node *n)
 }
 
 /*
- * The distinct dependency paths of a package, one per installed location,
- * at most REPORT_PATHS_MAX; each as a NUL-separated label list in one
- * buffer, so equal label sequences from different locations fold into one.
+ * Every node's "name@version", made once per tree: a package's paths
+ * repeat the same ancestors, and rebuilding labels per path dominated the
+ * time for large trees.
  */
-struct path_set {
-	struct strbuf text[REPORT_PATHS_MAX];
-	size_t n;
-	uint32_t nodes[REPORT_PATH_LEN_MAX];
-	struct strbuf label;
+struct label {
+	const char *s;
+	size_t len;
+	const char *quoted;	/* as a JSON string, quotes included */
+	size_t quoted_len;
+};
+
+struct labels {
+	const struct tree *const *trees;
+	size_t ntrees;
+	struct label **by_tree;	/* lazily built, one array per tree */
+	struct mempool pool;
+	size_t last;		/* index of the tree looked up last */
 };
 
 static void
-path_set_init(struct path_set *ps)
+labels_init(struct labels *l, const struct tree_inv *inv)
 {
-	size_t i;
-
-	for (i = 0; i < REPORT_PATHS_MAX; i++)
-		strbuf_init(&ps->text[i], 1u << 20);
-	strbuf_init(&ps->label, 1u << 16);
-	ps->n = 0;
+	l->trees = (const struct tree *const *)inv->trees;
+	l->ntrees = inv->ntrees;
+	l->by_tree = xcalloc(inv->ntrees + 1, sizeof(*l->by_tree));
+	mempool_init(&l->pool, 1u << 20);
+	l->last = 0;
 }
 
 static void
-path_set_release(struct path_set *ps)
+labels_release(struct labels *l)
 {
 	size_t i;
 
-	for (i = 0; i < REPORT_PATHS_MAX; i++)
-		strbuf_release(&ps->text[i]);
-	strbuf_release(&ps->label);
+	for (i = 0; i < l->ntrees; i++)
+		free(l->by_tree[i]);
+	free(l->by_tree);
+	mempool_release(&l->pool);
+}
+
+static const struct label *
+labels_of(struct labels *l, const struct tree *t)
+{
+	size_t i;
+	struct label *arr;
+
+	if (l->last >= l->ntrees || l->trees[l->last] != t)
+		for (l->last = 0; l->last < l->ntrees; l->last++)
+			if (l->trees[l->last] == t)
+				break;
+	if (l->last == l->ntrees)
+		abort();	/* a location from a tree not in the inventory */
+	if (l->by_tree[l->last])
+		return l->by_tree[l->last];
+	arr = xmalloc((t->nnodes + 1) * sizeof(*arr));
+	for (i = 0; i < t->nnodes; i++) {
+		char *q;
+		const struct tree_node *n = &t->nodes[i];
+		const char *name = n->name ? n->name : "(unnamed)";
+		size_t nl = strlen(name);
+
+		if (n->version && *n->version) {
+			char *s = mempool_strcat2(&l->pool, name, nl, "@", 1);
+
+			s = mempool_strcat2(&l->pool, s, nl + 1, n->version,
+					    strlen(n->version));
+			arr[i].s = s;
+			arr[i].len = strlen(s);
+		} else {
+			arr[i].s = name;
+			arr[i].len = nl;
+		}
+		q = mempool_alloc(&l->pool, JSON_ESCAPED_MAX(arr[i].len));
+		arr[i].quoted = q;
+		arr[i].quoted_len = (size_t)(json_escape_to(q, arr[i].s,
+							    arr[i].len) - q);
+	}
+	l->by_tree[l->last] = arr;
+	return arr;
+}
+
+/*
+ * The distinct dependency paths of a package, one per installed location,
+ * at most REPORT_PATHS_MAX. Locations in different inputs can give the same
+ * sequence of labels; those fold into one.
+ */
+struct path {
+	const struct label *labels;
+	size_t len;		/* full length */
+	size_t kept;		/* entries in nodes: the tail when len > kept */
+	uint32_t nodes[REPORT_PATH_LEN_MAX];
+};
+
+struct path_set {
+	struct path paths[REPORT_PATHS_MAX];
+	size_t n;
+	struct labels *labels;
+};
+
+static int
+path_equal(const struct path *a, const struct path *b)
+{
+	size_t i;
+
+	if (a->len != b->len || a->kept != b->kept)
+		return 0;
+	for (i = 0; i < a->kept; i++) {
+		const struct label *x = &a->labels[a->nodes[i]];
+		const struct label *y = &b->labels[b->nodes[i]];
+
+		if (x->len != y->len || memcmp(x->s, y->s, x->len) != 0)
+			return 0;
+	}
+	return 1;
 }
 
 static void
 path_set_fill(struct path_set *ps, const struct tree_pkg *pkg)
 {
-	size_t i, k, j;
+	size_t i, j;
 
 	ps->n = 0;
 	for (i = 0; i < pkg->nlocs && ps->n < REPORT_PATHS_MAX; i++) {
 		const struct tree *t = pkg->locs[i].tree;
-		struct strbuf *sb = &ps->text[ps->n];
-		size_t len = tree_path(t, pkg->locs[i].node, ps->nodes,
-				       REPORT_PATH_LEN_MAX);
-		size_t kept = len > REPORT_PATH_LEN_MAX ? REPORT_PATH_LEN_MAX :
-							  len;
+		struct path *p = &ps->paths[ps->n];
 
-		if (!len)
+		p->len = tree_path(t, pkg->locs[i].node, p->nodes,
+				   REPORT_PATH_LEN_MAX);
+		if (!p->len)
 			continue;
-		strbuf_reset(sb);
-		if (len > kept)
-			strbuf_add(sb, "...", 4);
-		for (k = 0; k < kept; k++) {
-			node_label(&ps->label, &t->nodes[ps->nodes[k]]);
-			strbuf_add(sb, ps->label.buf, ps->label.len + 1);
-		}
+		p->kept = p->len > REPORT_PATH_LEN_MAX ? REPORT_PATH_LEN_MAX :
+							 p->len;
+		p->labels = labels_of(ps->labels, t);
 		for (j = 0; j < ps->n; j++)
-			if (ps->text[j].len == sb->len &&
-			    memcmp(ps->text[j].buf, sb->buf, sb->len) == 0)
+			if (path_equal(&ps->paths[j], p))
 				break;
 		if (j == ps->n)
 			ps->n++;
@@ -89,18 +196,35 @@ path_set_fill(struct path_set *ps, const struct tree_pkg *pkg)
 }
 
 static void
-write_path_json(struct json_writer *w, const struct strbuf *sb)
+write_path_json(struct json_writer *w, const struct path *p)
 {
-	const char *p = sb->buf, *end = sb->buf + sb->len;
+	size_t i;
 
 	jsonw_array_begin_inline(w);
-	while (p < end) {
-		size_t n = strlen(p);
+	if (p->len > p->kept)
+		jsonw_stringn(w, "...", 3);
+	for (i = 0; i < p->kept; i++) {
+		const struct label *l = &p->labels[p->nodes[i]];
 
-		jsonw_stringn(w, p, n);
-		p += n + 1;
+		jsonw_raw(w, l->quoted, l->quoted_len);
 	}
 	jsonw_array_end(w);
+}
+
+static void
+write_path_text(FILE *fp, const struct path *p)
+{
+	size_t i;
+
+	if (p->len > p->kept)
+		fputs("... > ", fp);
+	for (i = 0; i < p->kept; i++) {
+		const struct label *l = &p->labels[p->nodes[i]];
+
+		if (i)
+			fputs(" > ", fp);
+		put_safe(fp, l->s, l->len);
+	}
 }
 
 static void
@@ -172,7 +296,7 @@ write_package_json(struct json_writer *w, const struct tree_pkg *pkg,
 	for (i = 0; i < pkg->nlocs; i++) {
 		const struct tree *t = pkg->locs[i].tree;
 
-		jsonw_object_begin(w);
+		jsonw_object_begin_inline(w);
 		jsonw_kv_string(w, "file", t->file);
 		jsonw_kv_string(w, "location",
 				t->nodes[pkg->locs[i].node].location);
@@ -183,7 +307,7 @@ write_package_json(struct json_writer *w, const struct tree_pkg *pkg,
 	jsonw_key(w, "paths");
 	jsonw_array_begin(w);
 	for (i = 0; i < ps->n; i++)
-		write_path_json(w, &ps->text[i]);
+		write_path_json(w, &ps->paths[i]);
 	jsonw_array_end(w);
 	jsonw_object_end(w);
 }
@@ -209,10 +333,12 @@ report_tree_json(FILE *fp, const struct tree_inv *inv, int pretty)
 {
 	struct json_writer w;
 	struct path_set ps;
+	struct labels labels;
 	size_t i;
 	int err;
 
-	path_set_init(&ps);
+	labels_init(&labels, inv);
+	ps.labels = &labels;
 	jsonw_init(&w, fp, pretty);
 	jsonw_object_begin(&w);
 	jsonw_kv_string(&w, "schema", TREE_SCHEMA);
@@ -225,7 +351,7 @@ report_tree_json(FILE *fp, const struct tree_inv *inv, int pretty)
 	write_warnings_json(&w, inv);
 	jsonw_object_end(&w);
 	err = jsonw_finish(&w);
-	path_set_release(&ps);
+	labels_release(&labels);
 	return err;
 }
 
@@ -270,10 +396,10 @@ text_node_line(struct text_ctx *c, const struct tree_node *n)
 {
 	node_label(&c->label, n);
 	fputs(c->color ? C_BOLD : "", c->fp);
-	fputs(n->alias ? n->alias : "", c->fp);
+	puts_safe(c->fp, n->alias ? n->alias : "");
 	if (n->alias)
 		fputs(c->color ? C_RESET " -> " C_BOLD : " -> ", c->fp);
-	fwrite(c->label.buf, 1, c->label.len, c->fp);
+	put_safe(c->fp, c->label.buf, c->label.len);
 	fputs(c->color ? C_RESET : "", c->fp);
 	if (n->flags & (TREE_DEV | TREE_OPTIONAL | TREE_PEER | TREE_BUNDLED) ||
 	    n->source != TREE_SOURCE_REGISTRY) {
@@ -359,7 +485,7 @@ text_tree(struct text_ctx *c, const struct tree *t)
 	c->children = xmalloc((t->nnodes + 1) * sizeof(uint32_t));
 	count = xcalloc(t->nnodes + 1, sizeof(uint32_t));
 	for (i = 0; i < t->nnodes; i++) {
-		uint32_t via = t->nodes[i].via;
+		uint32_t via = t->via ? t->via[i] : TREE_NONE;
 
 		if (via != TREE_NONE)
 			c->child_start[via + 1]++;
@@ -372,7 +498,7 @@ text_tree(struct text_ctx *c, const struct tree *t)
 		c->child_start[i] += c->child_start[i - 1];
 	c->child_start[t->nnodes + 1] = c->child_start[t->nnodes];
 	for (i = 0; i < t->nnodes; i++) {
-		uint32_t via = t->nodes[i].via;
+		uint32_t via = t->via ? t->via[i] : TREE_NONE;
 
 		if (via != TREE_NONE)
 			c->children[c->child_start[via] + count[via]++] =
@@ -384,9 +510,10 @@ text_tree(struct text_ctx *c, const struct tree *t)
 			qsort(c->children + c->child_start[i], count[i],
 			      sizeof(uint32_t), child_cmp_qsort);
 
-	fprintf(c->fp, "%s%s%s (%s, %zu installed locations)\n",
-		c->color ? C_BOLD : "", t->file, c->color ? C_RESET : "",
-		t->format, npkg);
+	fputs(c->color ? C_BOLD : "", c->fp);
+	puts_safe(c->fp, t->file);
+	fprintf(c->fp, "%s (%s, %zu installed locations)\n",
+		c->color ? C_RESET : "", t->format, npkg);
 	for (i = 0; i < t->nnodes; i++) {
 		if (!(t->nodes[i].flags & TREE_TARGET))
 			continue;
@@ -440,11 +567,13 @@ report_tree_why(FILE *fp, const struct tree_inv *inv, int json,
 {
 	struct json_writer w;
 	struct path_set ps;
+	struct labels labels;
 	size_t i, j;
 	int err = 0;
 
 	*matched = 0;
-	path_set_init(&ps);
+	labels_init(&labels, inv);
+	ps.labels = &labels;
 	if (json) {
 		jsonw_init(&w, fp, 1);
 		jsonw_object_begin(&w);
@@ -464,28 +593,26 @@ report_tree_why(FILE *fp, const struct tree_inv *inv, int json,
 			continue;
 		}
 		path_set_fill(&ps, pkg);
-		fprintf(fp, "%s@%s\n", pkg->name, pkg->version);
+		puts_safe(fp, pkg->name);
+		fputc('@', fp);
+		puts_safe(fp, pkg->version);
+		fputc('\n', fp);
 		if (!ps.n)
 			fputs("  (not reached from any target)\n", fp);
 		for (j = 0; j < ps.n; j++) {
-			const char *p = ps.text[j].buf;
-			const char *end = p + ps.text[j].len;
-
 			fputs("  ", fp);
-			while (p < end) {
-				size_t n = strlen(p);
-
-				fwrite(p, 1, n, fp);
-				p += n + 1;
-				if (p < end)
-					fputs(" > ", fp);
-			}
+			write_path_text(fp, &ps.paths[j]);
 			fputc('\n', fp);
 		}
 		for (j = 0; j < pkg->nlocs; j++)
-			fprintf(fp, "  at %s: %s\n", pkg->locs[j].tree->file,
-				pkg->locs[j].tree->nodes[pkg->locs[j].node]
-					.location);
+		{
+			fputs("  at ", fp);
+			puts_safe(fp, pkg->locs[j].tree->file);
+			fputs(": ", fp);
+			puts_safe(fp, pkg->locs[j].tree->nodes[pkg->locs[j].node]
+					      .location);
+			fputc('\n', fp);
+		}
 	}
 	if (json) {
 		jsonw_array_end(&w);
@@ -495,6 +622,6 @@ report_tree_why(FILE *fp, const struct tree_inv *inv, int json,
 	} else if (fflush(fp) != 0 || ferror(fp)) {
 		err = ws_error_set(WS_EIO, "write error");
 	}
-	path_set_release(&ps);
+	labels_release(&labels);
 	return err;
 }

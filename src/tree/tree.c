@@ -34,6 +34,7 @@ tree_free(struct tree *t)
 	free(t->warnings);
 	free(t->nodes);
 	free(t->deps);
+	free(t->via);
 	free(t->workspaces);
 	strmap_release(&t->by_location);
 	mempool_release(&t->pool);
@@ -58,24 +59,22 @@ tree_add_node(struct tree *t, const char *location, uint32_t *out)
 	struct tree_node *n;
 	struct strmap_entry *e;
 	size_t len = strlen(location);
-	char *loc;
 
 	if (t->nnodes >= TREE_NODES_MAX)
 		return ws_error_set(WS_ELIMIT, "%s: more than %u packages",
 				    t->file, TREE_NODES_MAX);
-	e = strmap_find(&t->by_location, location, len);
-	if (e)
+	if (!strmap_put(&t->by_location, location, len, (uint32_t)t->nnodes,
+			&e))
 		return ws_error_set(WS_EPARSE, "%s: location \"%s\" appears twice",
 				    t->file, location);
-	loc = mempool_strndup(&t->pool, location, len);
-	strmap_put(&t->by_location, loc, len, (uint32_t)t->nnodes, NULL);
+	/* the map keeps the caller's pointer until it points at our copy */
+	e->key = mempool_strndup(&t->pool, location, len);
 	XGROW(t->nodes, t->nodes_alloc, t->nnodes + 1);
 	n = &t->nodes[t->nnodes];
 	memset(n, 0, sizeof(*n));
-	n->location = loc;
+	n->location = e->key;
 	n->deps = (uint32_t)t->ndeps;
 	n->link_target = TREE_NONE;
-	n->via = TREE_NONE;
 	n->target = TREE_NONE;
 	n->depth = UINT32_MAX;
 	n->source = TREE_SOURCE_REGISTRY;
@@ -129,15 +128,26 @@ int
 tree_add_manifest_deps(struct tree *t, uint32_t node,
 		       const struct json_value *m, int with_dev)
 {
-	const struct json_value *deps = json_get(m, "dependencies");
-	const struct json_value *opt = json_get(m, "optionalDependencies");
-	const struct json_value *peer = json_get(m, "peerDependencies");
-	const struct json_value *meta = json_get(m, "peerDependenciesMeta");
-	const struct json_value *dev = with_dev ?
-		json_get(m, "devDependencies") : NULL;
-	const struct json_value *v;
+	const struct json_value *deps = NULL, *opt = NULL, *peer = NULL;
+	const struct json_value *meta = NULL, *dev = NULL, *v;
 	int err;
 
+	/* One pass over the members: this runs once per lockfile entry. */
+	for (v = json_is(m, JSON_OBJECT) ? m->u.first : NULL; v; v = v->next) {
+		const char *k = v->key;
+
+		if (k[0] == 'd' && strcmp(k, "dependencies") == 0)
+			deps = deps ? deps : v;
+		else if (k[0] == 'o' && strcmp(k, "optionalDependencies") == 0)
+			opt = opt ? opt : v;
+		else if (k[0] == 'p' && strcmp(k, "peerDependencies") == 0)
+			peer = peer ? peer : v;
+		else if (k[0] == 'p' && strcmp(k, "peerDependenciesMeta") == 0)
+			meta = meta ? meta : v;
+		else if (with_dev && k[0] == 'd' &&
+			 strcmp(k, "devDependencies") == 0)
+			dev = dev ? dev : v;
+	}
 	if ((err = dep_section_check(t, deps)) ||
 	    (err = dep_section_check(t, opt)) ||
 	    (err = dep_section_check(t, peer)) ||
@@ -302,8 +312,8 @@ location_in_node_modules(const char *loc)
  * themselves named node_modules are skipped, as Node does.
  */
 static uint32_t
-tree_lookup(const struct tree *t, const char *from, const char *name,
-	    char **scratch, size_t *scratch_alloc)
+tree_lookup(const struct tree *t, const char *from, int from_has_nested,
+	    const char *name, char **scratch, size_t *scratch_alloc)
 {
 	size_t flen = strlen(from), nlen = strlen(name);
 	size_t dlen = flen;
@@ -318,7 +328,8 @@ tree_lookup(const struct tree *t, const char *from, const char *name,
 		while (base > from && base[-1] != '/')
 			base--;
 		blen = (size_t)(from + dlen - base);
-		if (!(blen == 12 && memcmp(base, "node_modules", 12) == 0)) {
+		if (!(blen == 12 && memcmp(base, "node_modules", 12) == 0) &&
+		    (dlen != flen || from_has_nested)) {
 			char *s = *scratch;
 			size_t n = 0;
 			uint32_t idx;
@@ -350,11 +361,41 @@ dep_is_optional(uint8_t kind)
 	return kind == TREE_DEP_OPTIONAL || kind == TREE_DEP_PEER_OPTIONAL;
 }
 
+/*
+ * Which nodes have packages nested in their own node_modules: the others
+ * need no lookup there, which saves one failed probe for most edges of a
+ * hoisted tree.
+ */
+static uint8_t *
+tree_nested(const struct tree *t)
+{
+	uint8_t *nested = xcalloc(t->nnodes + 1, 1);
+	size_t i;
+
+	for (i = 0; i < t->nnodes; i++) {
+		const char *loc = t->nodes[i].location, *p = loc, *last = NULL;
+		uint32_t parent;
+
+		while ((p = strstr(p, "/node_modules/")))
+			last = p++;
+		if (last)
+			parent = tree_find(t, loc, (size_t)(last - loc));
+		else if (has_prefix(loc, "node_modules/"))
+			parent = tree_find(t, "", 0);
+		else
+			continue;
+		if (parent != TREE_NONE)
+			nested[parent] = 1;
+	}
+	return nested;
+}
+
 static void
 tree_resolve_edges(struct tree *t)
 {
 	char *scratch = NULL;
 	size_t scratch_alloc = 0, i, j;
+	uint8_t *nested = tree_nested(t);
 
 	for (i = 0; i < t->nnodes; i++) {
 		struct tree_node *n = &t->nodes[i];
@@ -375,8 +416,9 @@ tree_resolve_edges(struct tree *t)
 			int hops = 0;
 
 			if (to == TREE_NONE)
-				to = tree_lookup(t, n->location, d->name,
-						 &scratch, &scratch_alloc);
+				to = tree_lookup(t, n->location, nested[i],
+						 d->name, &scratch,
+						 &scratch_alloc);
 			while (to != TREE_NONE &&
 			       (t->nodes[to].flags & TREE_LINK) && hops++ < 8)
 				to = t->nodes[to].link_target;
@@ -393,6 +435,7 @@ tree_resolve_edges(struct tree *t)
 					  d->spec ? d->spec : "");
 		}
 	}
+	free(nested);
 	free(scratch);
 }
 
@@ -442,7 +485,7 @@ tree_bfs(struct tree *t, uint8_t *mark, uint8_t bit, int paths,
 		if (paths) {
 			n->depth = 0;
 			n->target = (uint32_t)i;
-			n->via = TREE_NONE;
+			t->via[i] = TREE_NONE;
 		}
 	}
 	while (head < tail) {
@@ -459,7 +502,7 @@ tree_bfs(struct tree *t, uint8_t *mark, uint8_t bit, int paths,
 			mark[v] |= bit;
 			queue[tail++] = v;
 			if (paths) {
-				t->nodes[v].via = u;
+				t->via[v] = u;
 				t->nodes[v].depth = n->depth + 1;
 				t->nodes[v].target = n->target;
 			}
@@ -501,6 +544,10 @@ tree_resolve(struct tree *t)
 
 	tree_mark_targets(t);
 	tree_resolve_edges(t);
+	free(t->via);
+	t->via = xmalloc((t->nnodes + 1) * sizeof(*t->via));
+	for (i = 0; i < t->nnodes; i++)
+		t->via[i] = TREE_NONE;
 	mark = xcalloc(t->nnodes + 1, 1);
 	tree_bfs(t, mark, 1, 1, accept_all);
 	if (!t->flags_known) {
@@ -543,20 +590,15 @@ tree_resolve(struct tree *t)
 size_t
 tree_path(const struct tree *t, uint32_t node, uint32_t *out, size_t max)
 {
-	size_t len = 0, i;
-	uint32_t u;
+	size_t len, kept, i;
+	uint32_t u = node;
 
 	if (node >= t->nnodes || t->nodes[node].depth == UINT32_MAX)
 		return 0;
 	len = (size_t)t->nodes[node].depth + 1;
-	/* Fill from the end, keeping the tail when max is short. */
-	i = len;
-	for (u = node; u != TREE_NONE && i > 0; u = t->nodes[u].via) {
-		i--;
-		if (i < max && len <= max)
-			out[i] = u;
-		else if (len > max && i >= len - max)
-			out[i - (len - max)] = u;
-	}
+	kept = len < max ? len : max;
+	/* Walk up only as far as what is kept: the tail nearest the node. */
+	for (i = kept; i > 0 && u != TREE_NONE; u = t->via[u])
+		out[--i] = u;
 	return len;
 }

@@ -77,7 +77,6 @@ struct tree_node {
 	uint32_t deps;		/* first edge in tree->deps */
 	uint32_t ndeps;
 	uint32_t link_target;	/* TREE_LINK: resolved node, or TREE_NONE */
-	uint32_t via;		/* previous node on the shortest path */
 	uint32_t target;	/* the target that path starts from */
 	uint32_t depth;		/* edges from that target; UINT32_MAX if unreached */
 	uint16_t flags;		/* enum tree_flag */
@@ -96,6 +95,10 @@ struct tree {
 	char **warnings;
 	size_t nwarnings, warnings_alloc, warnings_dropped;
 	struct strmap by_location;
+	uint32_t *via;		/* per node: the previous node on its shortest
+				 * path (TREE_NONE for targets and unreached);
+				 * set by tree_resolve. Apart from the nodes so
+				 * that walking a path stays in cache. */
 	const char **workspaces;	/* patterns from the root manifest */
 	size_t nworkspaces;
 };
