@@ -34,6 +34,11 @@ int cmd_tree(int argc, char **argv);
 /* "wormsign: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * For getopt_long run with opterr = 0 and a leading ':' in the option
+ * string: reports the bad option c (as getopt returned it) and returns 2.
+ */
+int cli_bad_option(const char *cmd, int c, char **argv);
 /* The exit code for a WS_E* error from a module (input errors are 2). */
 int cli_exit_for(int err);
 

@@ -157,8 +157,7 @@ load_path(struct tree_inv *inv, const char *path, enum tree_source_opt src)
 		return load_lockfile(inv, path);
 	}
 	if (src != SOURCE_NODE_MODULES)
-		lockfile_detect(&found, &nfound, path,
-				src != SOURCE_AUTO);
+		lockfile_detect(&found, &nfound, path, 1);
 	if (src == SOURCE_LOCKFILE && !nfound) {
 		cli_error("%s: no lockfile found (package-lock.json, npm-shrinkwrap.json, node_modules/.package-lock.json)",
 			  path);
@@ -233,7 +232,8 @@ cmd_tree(int argc, char **argv)
 
 	memset(&why, 0, sizeof(why));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:vh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			if (strcmp(optarg, "auto") == 0)
@@ -274,8 +274,7 @@ cmd_tree(int argc, char **argv)
 			cli_usage(stdout, "tree", tree_help);
 			return WS_EXIT_CLEAN;
 		default:
-			cli_usage(stderr, "tree", tree_help);
-			return WS_EXIT_USAGE;
+			return cli_bad_option("tree", c, argv);
 		}
 	}
 	if (why_arg && why_parse(&why, why_arg))

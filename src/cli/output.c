@@ -1,6 +1,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,16 +11,37 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
+/*
+ * Messages quote names and paths from what was scanned; control bytes
+ * are shown as \xNN so that none reaches the terminal as an escape.
+ */
+static void
+cli_vmessage(const char *prefix, const char *fmt, va_list ap)
+{
+	char buf[2048];
+	size_t i;
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	fputs(prefix, stderr);
+	for (i = 0; buf[i]; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(stderr, "\\x%02x", c);
+		else
+			fputc(c, stderr);
+	}
+	fputc('\n', stderr);
+}
+
 void
 cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("wormsign: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_vmessage("wormsign: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void
@@ -27,11 +49,30 @@ cli_warning(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("wormsign: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_vmessage("wormsign: warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+int
+cli_bad_option(const char *cmd, int c, char **argv)
+{
+	if (c == ':')
+		cli_error("%s: option '%s' needs an argument", cmd,
+			  argv[optind - 1]);
+	else if (optopt)
+		cli_error("%s: unknown option '-%c'", cmd, optopt);
+	else
+		cli_error("%s: unknown option '%s'", cmd, argv[optind - 1]);
+	{
+		const struct cli_command *cc = cli_find_command(cmd);
+
+		if (cc)
+			fprintf(stderr, "usage: wormsign %s %s\n", cc->name,
+				cc->usage);
+	}
+	fprintf(stderr, "Try 'wormsign %s --help' for more.\n", cmd);
+	return WS_EXIT_USAGE;
 }
 
 int

@@ -12,6 +12,9 @@
  * containers (bounded by JSON_DEPTH_MAX) and builds sibling lists in place.
  */
 
+#define JSON_STR_(x) #x
+#define JSON_STR(x) JSON_STR_(x)
+
 struct json_parser {
 	char *p;
 	char *end;
@@ -28,15 +31,22 @@ struct json_frame {
 };
 
 static int
-json_fail(struct json_parser *ps, const char *at, const char *what)
+json_fail_code(struct json_parser *ps, int code, const char *at,
+	       const char *what)
 {
 	const char *ls = ps->line_start;
 	size_t col = (size_t)(at - ls) + 1;
 
 	if (at < ls)
 		col = 1;
-	return ws_error_set(WS_EPARSE, "%s:%u:%zu: %s", ps->doc->name,
-			    ps->line, col, what);
+	return ws_error_set(code, "%s:%u:%zu: %s", ps->doc->name, ps->line,
+			    col, what);
+}
+
+static int
+json_fail(struct json_parser *ps, const char *at, const char *what)
+{
+	return json_fail_code(ps, WS_EPARSE, at, what);
 }
 
 static inline void
@@ -71,7 +81,8 @@ json_skip_ws(struct json_parser *ps)
 			while (p < ps->end && *p != '\n')
 				p++;
 		} else if (p[1] == '*') {
-			char *start = p;
+			char *start = p, *start_ls = ps->line_start;
+			uint32_t start_line = ps->line;
 
 			p += 2;
 			while (p + 1 < ps->end && !(p[0] == '*' && p[1] == '/')) {
@@ -80,7 +91,10 @@ json_skip_ws(struct json_parser *ps)
 				p++;
 			}
 			if (p + 1 >= ps->end) {
+				/* report where the comment starts */
 				ps->p = p;
+				ps->line = start_line;
+				ps->line_start = start_ls;
 				return json_fail(ps, start,
 						 "unterminated comment");
 			}
@@ -134,6 +148,35 @@ json_hex4(const char *p, unsigned *out)
 	return 0;
 }
 
+/*
+ * Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlongs,
+ * no surrogates, nothing past U+10FFFF), or 0.
+ */
+static size_t
+json_utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	unsigned char c = p[0];
+
+	if (c < 0xC2 || c > 0xF4)
+		return 0;
+	if (c < 0xE0)
+		return end - p >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+	if (c < 0xF0) {
+		if (end - p < 3 || (p[1] & 0xC0) != 0x80 ||
+		    (p[2] & 0xC0) != 0x80)
+			return 0;
+		if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F))
+			return 0;
+		return 3;
+	}
+	if (end - p < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
+	    (p[3] & 0xC0) != 0x80)
+		return 0;
+	if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))
+		return 0;
+	return 4;
+}
+
 static char *
 json_put_utf8(char *w, unsigned cp)
 {
@@ -178,7 +221,10 @@ json_string(struct json_parser *ps, const char **out, uint32_t *out_len)
 	}
 	for (w = start; w < q; w++) {
 		unsigned char c = (unsigned char)*w;
+		size_t n;
 
+		if (c >= 0x20 && c < 0x80)
+			continue;
 		if (c < 0x20) {
 			if (c == '\n')
 				return json_fail(ps, w,
@@ -186,6 +232,11 @@ json_string(struct json_parser *ps, const char **out, uint32_t *out_len)
 			return json_fail(ps, w,
 					 "control character inside a string");
 		}
+		n = json_utf8_len((const unsigned char *)w,
+				  (const unsigned char *)q);
+		if (!n)
+			return json_fail(ps, w, "invalid UTF-8 in string");
+		w += n - 1;
 	}
 	if ((size_t)(q - start) > UINT32_MAX)
 		return ws_error_set(WS_ELIMIT, "%s: string too long",
@@ -207,6 +258,18 @@ slow:
 			return json_fail(ps, r, c == '\n' ?
 					 "newline inside a string" :
 					 "control character inside a string");
+		if (c >= 0x80) {
+			size_t n = json_utf8_len((const unsigned char *)r,
+						 (const unsigned char *)ps->end);
+
+			if (!n)
+				return json_fail(ps, r,
+						 "invalid UTF-8 in string");
+			memmove(w, r, n);
+			w += n;
+			r += n;
+			continue;
+		}
 		if (c != '\\') {
 			*w++ = (char)c;
 			r++;
@@ -410,10 +473,10 @@ json_parse(struct json_doc *doc, char *buf, size_t len, const char *name,
 
 		if (v && (v->type == JSON_OBJECT || v->type == JSON_ARRAY)) {
 			if (depth == JSON_DEPTH_MAX) {
-				err = ws_error_set(WS_ELIMIT,
-						   "%s:%u: nesting deeper than %d levels",
-						   name, ps.line,
-						   JSON_DEPTH_MAX);
+				err = json_fail_code(&ps, WS_ELIMIT, ps.p - 1,
+						     "nesting deeper than "
+						     JSON_STR(JSON_DEPTH_MAX)
+						     " levels");
 				goto fail;
 			}
 			stack[depth].container = v;
