@@ -243,7 +243,10 @@ npm_packages_entry(struct npm_reader *r, const struct json_value *e)
 	/* Only the root and workspace members carry their devDependencies
 	 * into the lockfile; for installed packages they were never
 	 * installed. */
-	return tree_add_manifest_deps(t, idx, e, !in_nm);
+	return tree_add_manifest_deps(t, idx, e,
+				      TREE_MANIFEST_STRICT |
+				      (in_nm ? 0 : TREE_MANIFEST_DEV),
+				      r->file);
 }
 
 static int
@@ -361,10 +364,9 @@ npm_root_deps(struct npm_reader *r, uint32_t root,
 	int err;
 
 	if (manifest) {
-		err = tree_add_manifest_deps(t, root, manifest, 1);
-		if (err)
-			return ws_error_prefix(err, "%s", r->file);
-		return 0;
+		/* the project's package.json, not the lockfile: lenient */
+		return tree_add_manifest_deps(t, root, manifest,
+					      TREE_MANIFEST_DEV, "package.json");
 	}
 	for (i = 0; i < n; i++) {
 		const struct tree_node *nd = &t->nodes[i];

@@ -104,29 +104,85 @@ tree_add_dep(struct tree *t, uint32_t from, const char *name,
 	return 0;
 }
 
+/* Bad manifest content: an error when strict, else a warning. */
+static int tree_manifest_bad(struct tree *t, unsigned flags,
+			     const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 static int
-dep_section_check(const struct tree *t, const struct json_value *sec)
+tree_manifest_bad(struct tree *t, unsigned flags, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (flags & TREE_MANIFEST_STRICT)
+		return ws_error_set(WS_EPARSE, "%s", msg);
+	tree_warn(t, "%s, ignored", msg);
+	return 0;
+}
+
+/* Whether node (the last one added) already has an edge named name. */
+static int
+tree_has_dep(const struct tree *t, uint32_t node, const char *name)
+{
+	const struct tree_node *n = &t->nodes[node];
+	uint32_t i;
+
+	for (i = 0; i < n->ndeps; i++)
+		if (strcmp(t->deps[n->deps + i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+tree_manifest_section(struct tree *t, uint32_t node,
+		      const struct json_value *sec, enum tree_dep_kind kind,
+		      const struct json_value *meta, unsigned flags,
+		      const char *file)
 {
 	const struct json_value *v;
+	int err;
 
-	if (!sec)
+	if (!sec || sec->type == JSON_NULL)
 		return 0;
 	if (sec->type != JSON_OBJECT)
-		return ws_error_set(WS_EPARSE, "%s:%u:%u: \"%s\" must be an object, not %s",
-				    t->file, sec->line, sec->col16, sec->key,
-				    json_type_name(sec->type));
-	for (v = sec->u.first; v; v = v->next)
-		if (v->type != JSON_STRING)
-			return ws_error_set(WS_EPARSE, "%s:%u:%u: \"%s\" in \"%s\" must be a string, not %s",
-					    t->file, v->line, v->col16, v->key,
-					    sec->key,
-					    json_type_name(v->type));
+		return tree_manifest_bad(t, flags,
+					 "%s:%u:%u: \"%s\" must be an object, not %s",
+					 file, sec->line, sec->col16, sec->key,
+					 json_type_name(sec->type));
+	for (v = sec->u.first; v; v = v->next) {
+		enum tree_dep_kind k = kind;
+
+		if (v->type != JSON_STRING || v->key_len == 0) {
+			err = tree_manifest_bad(t, flags,
+						v->key_len ?
+						"%s:%u:%u: \"%s\" in \"%s\" must be a string, not %s" :
+						"%s:%u:%u: empty name%.0s in \"%s\"%.0s",
+						file, v->line, v->col16, v->key,
+						sec->key,
+						json_type_name(v->type));
+			if (err)
+				return err;
+			continue;
+		}
+		if (tree_has_dep(t, node, v->key))
+			continue;
+		if (kind == TREE_DEP_PEER &&
+		    json_get_bool(json_get(meta, v->key), "optional"))
+			k = TREE_DEP_PEER_OPTIONAL;
+		if ((err = tree_add_dep(t, node, v->key, v->u.str, k)))
+			return err;
+	}
 	return 0;
 }
 
 int
 tree_add_manifest_deps(struct tree *t, uint32_t node,
-		       const struct json_value *m, int with_dev)
+		       const struct json_value *m, unsigned flags,
+		       const char *file)
 {
 	const struct json_value *deps = NULL, *opt = NULL, *peer = NULL;
 	const struct json_value *meta = NULL, *dev = NULL, *v;
@@ -144,38 +200,19 @@ tree_add_manifest_deps(struct tree *t, uint32_t node,
 			peer = peer ? peer : v;
 		else if (k[0] == 'p' && strcmp(k, "peerDependenciesMeta") == 0)
 			meta = meta ? meta : v;
-		else if (with_dev && k[0] == 'd' &&
+		else if ((flags & TREE_MANIFEST_DEV) && k[0] == 'd' &&
 			 strcmp(k, "devDependencies") == 0)
 			dev = dev ? dev : v;
 	}
-	if ((err = dep_section_check(t, deps)) ||
-	    (err = dep_section_check(t, opt)) ||
-	    (err = dep_section_check(t, peer)) ||
-	    (err = dep_section_check(t, dev)))
+	if ((err = tree_manifest_section(t, node, opt, TREE_DEP_OPTIONAL, NULL,
+					 flags, file)) ||
+	    (err = tree_manifest_section(t, node, deps, TREE_DEP_PROD, NULL,
+					 flags, file)) ||
+	    (err = tree_manifest_section(t, node, peer, TREE_DEP_PEER, meta,
+					 flags, file)) ||
+	    (err = tree_manifest_section(t, node, dev, TREE_DEP_DEV, NULL,
+					 flags, file)))
 		return err;
-	for (v = deps ? deps->u.first : NULL; v; v = v->next) {
-		if (opt && json_get(opt, v->key))
-			continue;
-		if ((err = tree_add_dep(t, node, v->key, v->u.str,
-					TREE_DEP_PROD)))
-			return err;
-	}
-	for (v = opt ? opt->u.first : NULL; v; v = v->next)
-		if ((err = tree_add_dep(t, node, v->key, v->u.str,
-					TREE_DEP_OPTIONAL)))
-			return err;
-	for (v = peer ? peer->u.first : NULL; v; v = v->next) {
-		int optional = json_get_bool(json_get(meta, v->key), "optional");
-
-		if ((err = tree_add_dep(t, node, v->key, v->u.str,
-					optional ? TREE_DEP_PEER_OPTIONAL :
-						   TREE_DEP_PEER)))
-			return err;
-	}
-	for (v = dev ? dev->u.first : NULL; v; v = v->next)
-		if ((err = tree_add_dep(t, node, v->key, v->u.str,
-					TREE_DEP_DEV)))
-			return err;
 	return 0;
 }
 

@@ -125,16 +125,28 @@ int tree_add_node(struct tree *t, const char *location, uint32_t *out);
 int tree_add_dep(struct tree *t, uint32_t from, const char *name,
 		 const char *spec, enum tree_dep_kind kind);
 
+enum tree_manifest_flag {
+	TREE_MANIFEST_DEV = 1 << 0,		/* read devDependencies too */
+	TREE_MANIFEST_WORKSPACES = 1 << 1,	/* (walker) read "workspaces" */
+	TREE_MANIFEST_STRICT = 1 << 2,		/* bad content is an error */
+};
+
 /*
- * Adds the edges a manifest-shaped object declares for node (the last one
- * added): dependencies, optionalDependencies (which win over a
- * dependencies entry of the same name, as npm has it), peerDependencies
- * (optional per peerDependenciesMeta) and, with with_dev, devDependencies.
- * A non-object section or non-string spec fails with WS_EPARSE and a
- * "<file>:<line>:<col>:" message; edges added before that stay.
+ * Adds the edges a manifest-shaped object m declares for node (the last
+ * one added): optionalDependencies, dependencies, peerDependencies
+ * (optional per peerDependenciesMeta) and, with TREE_MANIFEST_DEV,
+ * devDependencies. A name gets one edge, of the first kind in that order,
+ * as npm has it (an optional dependency also listed in dependencies stays
+ * optional). Content npm would not accept (a section that is not an
+ * object, a range that is not a string, an empty name) fails with
+ * WS_EPARSE and a "<file>:<line>:<col>:" message under
+ * TREE_MANIFEST_STRICT (lockfiles); otherwise it becomes a warning and is
+ * skipped (installed package.json files, where one bad entry should not
+ * hide the package). Fails with WS_ELIMIT when the tree is full.
  */
 int tree_add_manifest_deps(struct tree *t, uint32_t node,
-			   const struct json_value *manifest, int with_dev);
+			   const struct json_value *m, unsigned flags,
+			   const char *file);
 
 /* The node at location, or TREE_NONE. */
 uint32_t tree_find(const struct tree *t, const char *location, size_t len);
