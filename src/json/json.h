@@ -27,7 +27,7 @@
 #include "util/mempool.h"
 
 #define JSON_DEPTH_MAX 512
-#define JSON_NODES_MAX (64u << 20)
+#define JSON_NODES_MAX (8u << 20)	/* about 400 MB of nodes at most */
 
 enum json_type {
 	JSON_NULL,

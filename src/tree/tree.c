@@ -124,24 +124,46 @@ tree_manifest_bad(struct tree *t, unsigned flags, const char *fmt, ...)
 	return 0;
 }
 
-/* Whether node (the last one added) already has an edge named name. */
+/*
+ * Names already given an edge for the node being read: a linear scan of
+ * its edges for the usual handful, a hash set past that (a root with
+ * 100,000 direct dependencies must not cost 10^10 comparisons).
+ */
+#define TREE_SEEN_LINEAR 32
+
+struct tree_seen {
+	struct strmap map;
+	int hashed;
+};
+
 static int
-tree_has_dep(const struct tree *t, uint32_t node, const char *name)
+tree_seen_add(struct tree_seen *seen, const struct tree *t, uint32_t node,
+	      const char *name, size_t len)
 {
 	const struct tree_node *n = &t->nodes[node];
 	uint32_t i;
 
+	if (!seen->hashed && n->ndeps >= TREE_SEEN_LINEAR) {
+		for (i = 0; i < n->ndeps; i++) {
+			const char *d = t->deps[n->deps + i].name;
+
+			strmap_put(&seen->map, d, strlen(d), 0, NULL);
+		}
+		seen->hashed = 1;
+	}
+	if (seen->hashed)
+		return strmap_put(&seen->map, name, len, 0, NULL);
 	for (i = 0; i < n->ndeps; i++)
 		if (strcmp(t->deps[n->deps + i].name, name) == 0)
-			return 1;
-	return 0;
+			return 0;
+	return 1;
 }
 
 static int
 tree_manifest_section(struct tree *t, uint32_t node,
 		      const struct json_value *sec, enum tree_dep_kind kind,
 		      const struct json_value *meta, unsigned flags,
-		      const char *file)
+		      const char *file, struct tree_seen *seen)
 {
 	const struct json_value *v;
 	int err;
@@ -168,7 +190,8 @@ tree_manifest_section(struct tree *t, uint32_t node,
 				return err;
 			continue;
 		}
-		if (tree_has_dep(t, node, v->key))
+		/* the map keeps v->key; it lives as long as the document */
+		if (!tree_seen_add(seen, t, node, v->key, v->key_len))
 			continue;
 		if (kind == TREE_DEP_PEER &&
 		    json_get_bool(json_get(meta, v->key), "optional"))
@@ -186,6 +209,7 @@ tree_add_manifest_deps(struct tree *t, uint32_t node,
 {
 	const struct json_value *deps = NULL, *opt = NULL, *peer = NULL;
 	const struct json_value *meta = NULL, *dev = NULL, *v;
+	struct tree_seen seen;
 	int err;
 
 	/* One pass over the members: this runs once per lockfile entry. */
@@ -204,16 +228,18 @@ tree_add_manifest_deps(struct tree *t, uint32_t node,
 			 strcmp(k, "devDependencies") == 0)
 			dev = dev ? dev : v;
 	}
-	if ((err = tree_manifest_section(t, node, opt, TREE_DEP_OPTIONAL, NULL,
-					 flags, file)) ||
-	    (err = tree_manifest_section(t, node, deps, TREE_DEP_PROD, NULL,
-					 flags, file)) ||
-	    (err = tree_manifest_section(t, node, peer, TREE_DEP_PEER, meta,
-					 flags, file)) ||
-	    (err = tree_manifest_section(t, node, dev, TREE_DEP_DEV, NULL,
-					 flags, file)))
-		return err;
-	return 0;
+	strmap_init(&seen.map);
+	seen.hashed = 0;
+	if (!(err = tree_manifest_section(t, node, opt, TREE_DEP_OPTIONAL,
+					  NULL, flags, file, &seen)) &&
+	    !(err = tree_manifest_section(t, node, deps, TREE_DEP_PROD, NULL,
+					  flags, file, &seen)) &&
+	    !(err = tree_manifest_section(t, node, peer, TREE_DEP_PEER, meta,
+					  flags, file, &seen)))
+		err = tree_manifest_section(t, node, dev, TREE_DEP_DEV, NULL,
+					    flags, file, &seen);
+	strmap_release(&seen.map);
+	return err;
 }
 
 uint32_t

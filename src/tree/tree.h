@@ -198,7 +198,9 @@ int tree_node_is_package(const struct tree_node *n);
  * followed only when they stay inside dir (after resolving them); loops,
  * unreadable directories and broken or oversized package.json files become
  * warnings naming the path. The tree is resolved before it is returned.
- * Fails only when dir itself cannot be read (WS_ENOTFOUND, WS_EIO).
+ * Fails only when dir or its node_modules cannot be used: WS_ENOTFOUND when
+ * either is missing, not a directory, or a symlink out of dir; WS_EIO when
+ * it cannot be opened.
  */
 int tree_walk_node_modules(struct tree **out, const char *dir);
 

@@ -38,7 +38,7 @@ ws_error_prefix(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
-	/* both halves fit in one message when shortened; keep the tail */
+	/* both halves fit in one message when shortened: keep their starts */
 	snprintf(error_msg, sizeof(error_msg), "%.500s: %.500s", prefix, old);
 	error_code = code;
 	return code;
