@@ -32,6 +32,14 @@ lockfile_kind_of(const char *path)
 		return LOCKFILE_SHRINKWRAP;
 	if (strcmp(base, ".package-lock.json") == 0)
 		return LOCKFILE_NPM_HIDDEN;
+	if (strcmp(base, "yarn.lock") == 0)
+		return LOCKFILE_YARN;
+	if (strcmp(base, "pnpm-lock.yaml") == 0)
+		return LOCKFILE_PNPM;
+	if (strcmp(base, "bun.lock") == 0)
+		return LOCKFILE_BUN;
+	if (strcmp(base, "bun.lockb") == 0)
+		return LOCKFILE_BUN_BINARY;
 	return LOCKFILE_UNKNOWN;
 }
 
@@ -73,7 +81,13 @@ lockfile_load(struct tree **out, const char *path)
 	strbuf_init(&mpath, 4096);
 	if (kind == LOCKFILE_UNKNOWN) {
 		err = ws_error_set(WS_EUNSUPPORTED,
-				   "%s: not a lockfile wormsign reads (package-lock.json, npm-shrinkwrap.json, node_modules/.package-lock.json)",
+				   "%s: not a lockfile wormsign reads (package-lock.json, npm-shrinkwrap.json, node_modules/.package-lock.json, yarn.lock, pnpm-lock.yaml, bun.lock)",
+				   path);
+		goto done;
+	}
+	if (kind == LOCKFILE_BUN_BINARY) {
+		err = ws_error_set(WS_EUNSUPPORTED,
+				   "%s: the binary bun.lockb is not read; run 'bun install --save-text-lockfile' to write bun.lock beside it",
 				   path);
 		goto done;
 	}
@@ -98,8 +112,24 @@ lockfile_load(struct tree **out, const char *path)
 		manifest = mdoc.root;
 	ws_error_clear();
 
-	if ((err = lockfile_parse_npm_with(out, buf.buf, buf.len, path, kind,
-					   manifest)))
+	switch (kind) {
+	case LOCKFILE_YARN:
+		err = lockfile_parse_yarn(out, buf.buf, buf.len, path,
+					  manifest);
+		break;
+	case LOCKFILE_PNPM:
+		err = lockfile_parse_pnpm(out, buf.buf, buf.len, path,
+					  manifest);
+		break;
+	case LOCKFILE_BUN:
+		err = lockfile_parse_bun(out, buf.buf, buf.len, path,
+					 manifest);
+		break;
+	default:
+		err = lockfile_parse_npm_with(out, buf.buf, buf.len, path,
+					      kind, manifest);
+	}
+	if (err)
 		goto done;
 	tree_resolve(*out);
 
@@ -151,8 +181,16 @@ lockfile_detect(char ***paths, size_t *npaths, const char *dir,
 		push_path(paths, npaths, dir, "npm-shrinkwrap.json");
 	else if (dir_has(dir, "package-lock.json"))
 		push_path(paths, npaths, dir, "package-lock.json");
-	else if (include_hidden &&
-		 dir_has(dir, "node_modules/.package-lock.json"))
+	if (dir_has(dir, "yarn.lock"))
+		push_path(paths, npaths, dir, "yarn.lock");
+	if (dir_has(dir, "pnpm-lock.yaml"))
+		push_path(paths, npaths, dir, "pnpm-lock.yaml");
+	if (dir_has(dir, "bun.lock"))
+		push_path(paths, npaths, dir, "bun.lock");
+	else if (dir_has(dir, "bun.lockb"))
+		push_path(paths, npaths, dir, "bun.lockb");
+	if (*npaths == before && include_hidden &&
+	    dir_has(dir, "node_modules/.package-lock.json"))
 		push_path(paths, npaths, dir,
 			  "node_modules/.package-lock.json");
 	return *npaths - before;

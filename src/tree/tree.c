@@ -458,7 +458,8 @@ tree_resolve_edges(struct tree *t)
 {
 	char *scratch = NULL;
 	size_t scratch_alloc = 0, i, j;
-	uint8_t *nested = tree_nested(t);
+	uint8_t *nested = t->synthetic_locations ?
+		xcalloc(t->nnodes + 1, 1) : tree_nested(t);
 
 	for (i = 0; i < t->nnodes; i++) {
 		struct tree_node *n = &t->nodes[i];
@@ -478,7 +479,7 @@ tree_resolve_edges(struct tree *t)
 			uint32_t to = d->target;
 			int hops = 0;
 
-			if (to == TREE_NONE)
+			if (to == TREE_NONE && !t->synthetic_locations)
 				to = tree_lookup(t, n->location, nested[i],
 						 d->name, &scratch,
 						 &scratch_alloc);
@@ -514,6 +515,10 @@ tree_mark_targets(struct tree *t)
 			continue;
 		if (n->location[0] == '\0') {
 			n->flags |= TREE_TARGET;
+		} else if (n->flags & TREE_TARGET) {
+			n->source = TREE_SOURCE_WORKSPACE;
+		} else if (t->synthetic_locations) {
+			continue;
 		} else if (!location_in_node_modules(n->location)) {
 			if (tree_is_workspace(t, n->location)) {
 				n->flags |= TREE_TARGET;

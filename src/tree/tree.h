@@ -88,6 +88,13 @@ struct tree {
 	const char *file;	/* input as named by the user */
 	const char *format;	/* "package-lock v3", "node_modules", ... */
 	int flags_known;	/* the reader set dev/optional; else derived */
+	/*
+	 * Locations are identifiers (pnpm keys, yarn locators), not paths
+	 * below the project: the reader links every edge itself (a dep's
+	 * target) and marks workspace members TREE_TARGET itself; resolution
+	 * does no node_modules lookup and derives no targets from the layout.
+	 */
+	int synthetic_locations;
 	struct tree_node *nodes;
 	size_t nnodes, nodes_alloc;
 	struct tree_dep *deps;

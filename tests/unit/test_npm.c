@@ -478,7 +478,8 @@ START_TEST(detect_prefers_shrinkwrap)
 	free(paths);
 	ck_assert_int_eq(lockfile_kind_of("x/node_modules/.package-lock.json"),
 			 LOCKFILE_NPM_HIDDEN);
-	ck_assert_int_eq(lockfile_kind_of("yarn.lock"), LOCKFILE_UNKNOWN);
+	ck_assert_int_eq(lockfile_kind_of("yarn.lock"), LOCKFILE_YARN);
+	ck_assert_int_eq(lockfile_kind_of("package.json"), LOCKFILE_UNKNOWN);
 }
 END_TEST
 
