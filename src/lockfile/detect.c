@@ -131,6 +131,8 @@ lockfile_load(struct tree **out, const char *path)
 	}
 	if (err)
 		goto done;
+	/* The readers borrow from the buffer; it lives as long as the tree. */
+	tree_own(*out, strbuf_detach(&buf, NULL));
 	tree_resolve(*out);
 
 done:

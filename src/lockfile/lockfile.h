@@ -36,14 +36,15 @@ enum lockfile_kind lockfile_kind_of(const char *path);
 /*
  * Parses an npm lockfile (v1, v2, v3; shrinkwrap; hidden) held in buf, which
  * must be writable and NUL-terminated at buf[len]; file names it in messages.
- * The tree is not yet resolved.
+ * The tree is not yet resolved. It borrows strings from buf (parsed in
+ * place): keep buf until tree_free, or give it to the tree with tree_own.
  */
 int lockfile_parse_npm(struct tree **out, char *buf, size_t len,
 		       const char *file, enum lockfile_kind kind);
 
 /*
  * The other package managers. Each takes the lockfile in buf (writable,
- * NUL at buf[len]) and the project's package.json beside it (manifest, may
+ * NUL at buf[len]; the tree may borrow from it as above) and the project's package.json beside it (manifest, may
  * be NULL: the root's own dependencies for formats that do not record
  * them). The tree is not yet resolved. lockfile_parse_yarn tells v1 from
  * berry by content and calls one of the two below.

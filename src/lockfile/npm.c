@@ -166,32 +166,48 @@ npm_packages_entry(struct npm_reader *r, const struct json_value *e)
 		const char *k = m->key;
 		int is_true = m->type == JSON_TRUE;
 
-		if (strcmp(k, "name") == 0)
-			err = npm_member_string(r, m, &name);
-		else if (strcmp(k, "version") == 0)
-			err = npm_member_string(r, m, &version);
-		else if (strcmp(k, "resolved") == 0)
-			err = npm_member_string(r, m, &resolved);
-		else if (strcmp(k, "integrity") == 0)
-			err = npm_member_string(r, m, &integrity);
-		else if (!is_true)
-			continue;
-		else if (strcmp(k, "dev") == 0)
-			flags |= TREE_DEV;
-		else if (strcmp(k, "optional") == 0)
-			flags |= TREE_OPTIONAL;
-		else if (strcmp(k, "devOptional") == 0)
-			flags |= TREE_DEVOPTIONAL;
-		else if (strcmp(k, "peer") == 0)
-			flags |= TREE_PEER;
-		else if (strcmp(k, "inBundle") == 0)
-			flags |= TREE_BUNDLED;
-		else if (strcmp(k, "link") == 0)
-			link = 1;
+		/* Dispatch on length first: most members (license, engines,
+		 * dependencies) match none of these and cost one switch. */
+		switch (m->key_len) {
+		case 3:
+			if (is_true && memcmp(k, "dev", 3) == 0)
+				flags |= TREE_DEV;
+			break;
+		case 4:
+			if (memcmp(k, "name", 4) == 0)
+				err = npm_member_string(r, m, &name);
+			else if (is_true && memcmp(k, "peer", 4) == 0)
+				flags |= TREE_PEER;
+			else if (is_true && memcmp(k, "link", 4) == 0)
+				link = 1;
+			break;
+		case 7:
+			if (memcmp(k, "version", 7) == 0)
+				err = npm_member_string(r, m, &version);
+			break;
+		case 8:
+			if (memcmp(k, "resolved", 8) == 0)
+				err = npm_member_string(r, m, &resolved);
+			else if (is_true && memcmp(k, "optional", 8) == 0)
+				flags |= TREE_OPTIONAL;
+			else if (is_true && memcmp(k, "inBundle", 8) == 0)
+				flags |= TREE_BUNDLED;
+			break;
+		case 9:
+			if (memcmp(k, "integrity", 9) == 0)
+				err = npm_member_string(r, m, &integrity);
+			break;
+		case 11:
+			if (is_true && memcmp(k, "devOptional", 11) == 0)
+				flags |= TREE_DEVOPTIONAL;
+			break;
+		}
 	}
 	if (err)
 		return err;
-	if ((err = tree_add_node(t, loc, &idx)))
+	/* Strings below borrow from the document's buffer, which the
+	 * caller keeps for the tree's life (lockfile_load hands it over). */
+	if ((err = tree_add_node_ref(t, loc, &idx)))
 		return err == WS_EPARSE ?
 			npm_err(r, e, "package location \"%s\" appears twice",
 				loc) : err;
@@ -204,21 +220,21 @@ npm_packages_entry(struct npm_reader *r, const struct json_value *e)
 		if (name && strcmp(name, install) != 0) {
 			if ((err = npm_check_name(r, e, name)))
 				return err;
-			n->name = tree_strdup(t, name);
-			n->alias = tree_strdup(t, install);
+			n->name = name;
+			n->alias = install;
 		} else {
-			n->name = tree_strdup(t, install);
+			n->name = install;
 		}
 	} else if (name) {
-		n->name = tree_strdup(t, name);
+		n->name = name;
 	} else {
 		const char *base = strrchr(loc, '/');
 
-		n->name = tree_strdup(t, base ? base + 1 : loc);
+		n->name = base ? base + 1 : loc;
 	}
-	n->version = tree_strdup(t, version);
-	n->integrity = tree_strdup(t, integrity);
-	n->resolved = tree_strdup(t, resolved);
+	n->version = version;
+	n->integrity = integrity;
+	n->resolved = resolved;
 	n->flags = flags;
 	n->source = (uint8_t)tree_source_from_resolved(resolved);
 	if (link) {
@@ -244,7 +260,7 @@ npm_packages_entry(struct npm_reader *r, const struct json_value *e)
 	 * into the lockfile; for installed packages they were never
 	 * installed. */
 	return tree_add_manifest_deps(t, idx, e,
-				      TREE_MANIFEST_STRICT |
+				      TREE_MANIFEST_STRICT | TREE_MANIFEST_BORROW |
 				      (in_nm ? 0 : TREE_MANIFEST_DEV),
 				      r->file);
 }

@@ -36,6 +36,9 @@ tree_free(struct tree *t)
 	free(t->deps);
 	free(t->via);
 	free(t->workspaces);
+	for (i = 0; i < t->nowned; i++)
+		free(t->owned[i]);
+	free(t->owned);
 	strmap_release(&t->by_location);
 	mempool_release(&t->pool);
 	free(t);
@@ -47,14 +50,24 @@ tree_strdup(struct tree *t, const char *s)
 	return s ? mempool_strdup(&t->pool, s) : NULL;
 }
 
+void
+tree_own(struct tree *t, void *mem)
+{
+	size_t alloc = t->nowned;
+
+	XGROW(t->owned, alloc, t->nowned + 1);
+	t->owned[t->nowned++] = mem;
+}
+
 char *
 tree_strndup(struct tree *t, const char *s, size_t n)
 {
 	return mempool_strndup(&t->pool, s, n);
 }
 
-int
-tree_add_node(struct tree *t, const char *location, uint32_t *out)
+static int
+tree_add_node_common(struct tree *t, const char *location, uint32_t *out,
+		     int copy)
 {
 	struct tree_node *n;
 	struct strmap_entry *e;
@@ -68,7 +81,8 @@ tree_add_node(struct tree *t, const char *location, uint32_t *out)
 		return ws_error_set(WS_EPARSE, "%s: location \"%s\" appears twice",
 				    t->file, location);
 	/* the map keeps the caller's pointer until it points at our copy */
-	e->key = mempool_strndup(&t->pool, location, len);
+	if (copy)
+		e->key = mempool_strndup(&t->pool, location, len);
 	XGROW(t->nodes, t->nodes_alloc, t->nnodes + 1);
 	n = &t->nodes[t->nnodes];
 	memset(n, 0, sizeof(*n));
@@ -83,8 +97,20 @@ tree_add_node(struct tree *t, const char *location, uint32_t *out)
 }
 
 int
-tree_add_dep(struct tree *t, uint32_t from, const char *name,
-	     const char *spec, enum tree_dep_kind kind)
+tree_add_node(struct tree *t, const char *location, uint32_t *out)
+{
+	return tree_add_node_common(t, location, out, 1);
+}
+
+int
+tree_add_node_ref(struct tree *t, const char *location, uint32_t *out)
+{
+	return tree_add_node_common(t, location, out, 0);
+}
+
+static int
+tree_add_dep_common(struct tree *t, uint32_t from, const char *name,
+		    const char *spec, enum tree_dep_kind kind, int copy)
 {
 	struct tree_dep *d;
 
@@ -96,12 +122,26 @@ tree_add_dep(struct tree *t, uint32_t from, const char *name,
 				    t->file, TREE_DEPS_MAX);
 	XGROW(t->deps, t->deps_alloc, t->ndeps + 1);
 	d = &t->deps[t->ndeps++];
-	d->name = mempool_strdup(&t->pool, name);
-	d->spec = spec ? mempool_strdup(&t->pool, spec) : NULL;
+	d->name = copy ? mempool_strdup(&t->pool, name) : name;
+	d->spec = spec && copy ? mempool_strdup(&t->pool, spec) : spec;
 	d->target = TREE_NONE;
 	d->kind = (uint8_t)kind;
 	t->nodes[from].ndeps++;
 	return 0;
+}
+
+int
+tree_add_dep(struct tree *t, uint32_t from, const char *name,
+	     const char *spec, enum tree_dep_kind kind)
+{
+	return tree_add_dep_common(t, from, name, spec, kind, 1);
+}
+
+int
+tree_add_dep_ref(struct tree *t, uint32_t from, const char *name,
+		 const char *spec, enum tree_dep_kind kind)
+{
+	return tree_add_dep_common(t, from, name, spec, kind, 0);
 }
 
 /* Bad manifest content: an error when strict, else a warning. */
@@ -196,7 +236,10 @@ tree_manifest_section(struct tree *t, uint32_t node,
 		if (kind == TREE_DEP_PEER &&
 		    json_get_bool(json_get(meta, v->key), "optional"))
 			k = TREE_DEP_PEER_OPTIONAL;
-		if ((err = tree_add_dep(t, node, v->key, v->u.str, k)))
+		err = (flags & TREE_MANIFEST_BORROW) ?
+			tree_add_dep_ref(t, node, v->key, v->u.str, k) :
+			tree_add_dep(t, node, v->key, v->u.str, k);
+		if (err)
 			return err;
 	}
 	return 0;
@@ -216,17 +259,28 @@ tree_add_manifest_deps(struct tree *t, uint32_t node,
 	for (v = json_is(m, JSON_OBJECT) ? m->u.first : NULL; v; v = v->next) {
 		const char *k = v->key;
 
-		if (k[0] == 'd' && strcmp(k, "dependencies") == 0)
-			deps = deps ? deps : v;
-		else if (k[0] == 'o' && strcmp(k, "optionalDependencies") == 0)
-			opt = opt ? opt : v;
-		else if (k[0] == 'p' && strcmp(k, "peerDependencies") == 0)
-			peer = peer ? peer : v;
-		else if (k[0] == 'p' && strcmp(k, "peerDependenciesMeta") == 0)
-			meta = meta ? meta : v;
-		else if ((flags & TREE_MANIFEST_DEV) && k[0] == 'd' &&
-			 strcmp(k, "devDependencies") == 0)
-			dev = dev ? dev : v;
+		switch (v->key_len) {
+		case 12:
+			if (!deps && memcmp(k, "dependencies", 12) == 0)
+				deps = v;
+			break;
+		case 15:
+			if (!dev && (flags & TREE_MANIFEST_DEV) &&
+			    memcmp(k, "devDependencies", 15) == 0)
+				dev = v;
+			break;
+		case 16:
+			if (!peer && memcmp(k, "peerDependencies", 16) == 0)
+				peer = v;
+			break;
+		case 20:
+			if (!opt && memcmp(k, "optionalDependencies", 20) == 0)
+				opt = v;
+			else if (!meta &&
+				 memcmp(k, "peerDependenciesMeta", 20) == 0)
+				meta = v;
+			break;
+		}
 	}
 	strmap_init(&seen.map);
 	seen.hashed = 0;

@@ -10,9 +10,12 @@
  * manager would load it from, derives flags the reader could not, and
  * computes one shortest dependency path from a target to every node.
  *
- * Ownership: the tree owns every string reachable from it, in its pool
- * (tree_strdup). Node and dep pointers are valid until the next
- * tree_add_node/tree_add_dep; indexes are stable.
+ * Ownership: the tree owns every string reachable from it: copies in its
+ * pool (tree_strdup), or strings inside a buffer it was given with
+ * tree_own (a reader that parses in place borrows from its input and hands
+ * the input over, which saves copying every name of a large lockfile).
+ * Node and dep pointers are valid until the next tree_add_node/tree_add_dep;
+ * indexes are stable.
  *
  * Targets are what a path starts from: the root project and the workspace
  * members (TREE_TARGET). Link nodes (TREE_LINK) stand for a symlink from
@@ -108,6 +111,8 @@ struct tree {
 				 * that walking a path stays in cache. */
 	const char **workspaces;	/* patterns from the root manifest */
 	size_t nworkspaces;
+	void **owned;		/* buffers freed with the tree (tree_own) */
+	size_t nowned;
 };
 
 /* A new empty tree; file and format are copied. */
@@ -115,6 +120,8 @@ void tree_new(struct tree **out, const char *file, const char *format);
 void tree_free(struct tree *t);
 
 char *tree_strdup(struct tree *t, const char *s);	/* NULL stays NULL */
+/* Gives the tree a malloc'd buffer to free in tree_free. */
+void tree_own(struct tree *t, void *mem);
 char *tree_strndup(struct tree *t, const char *s, size_t n);
 
 /*
@@ -124,6 +131,9 @@ char *tree_strndup(struct tree *t, const char *s, size_t n);
  */
 int tree_add_node(struct tree *t, const char *location, uint32_t *out);
 
+/* tree_add_node without the copy: location must live as long as the tree. */
+int tree_add_node_ref(struct tree *t, const char *location, uint32_t *out);
+
 /*
  * Adds a dependency edge from node `from`, which must be the node added
  * last (edges of a node are contiguous). name and spec are copied.
@@ -131,11 +141,15 @@ int tree_add_node(struct tree *t, const char *location, uint32_t *out);
  */
 int tree_add_dep(struct tree *t, uint32_t from, const char *name,
 		 const char *spec, enum tree_dep_kind kind);
+/* tree_add_dep without copies: name and spec must live as long as t. */
+int tree_add_dep_ref(struct tree *t, uint32_t from, const char *name,
+		     const char *spec, enum tree_dep_kind kind);
 
 enum tree_manifest_flag {
 	TREE_MANIFEST_DEV = 1 << 0,		/* read devDependencies too */
 	TREE_MANIFEST_WORKSPACES = 1 << 1,	/* (walker) read "workspaces" */
 	TREE_MANIFEST_STRICT = 1 << 2,		/* bad content is an error */
+	TREE_MANIFEST_BORROW = 1 << 3,		/* m's strings outlive t */
 };
 
 /*

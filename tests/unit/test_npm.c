@@ -18,10 +18,13 @@ parse(struct tree **out, const char *text, enum lockfile_kind kind)
 	int err = lockfile_parse_npm(out, buf, strlen(buf), "t/package-lock.json",
 				     kind);
 
-	if (!err)
+	if (!err) {
+		/* the tree borrows from the buffer: hand it over */
+		tree_own(*out, buf);
 		tree_resolve(*out);
-	/* the tree copies what it keeps, so the buffer can go now */
-	free(buf);
+	} else {
+		free(buf);
+	}
 	return err;
 }
 

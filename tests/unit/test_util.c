@@ -518,11 +518,23 @@ START_TEST(strmap_grows_to_100k_keys)
 }
 END_TEST
 
-START_TEST(strmap_hash_is_fnv1a)
+START_TEST(strmap_hash_depends_on_every_byte_and_length)
 {
-	ck_assert_uint_eq(strmap_hash("", 0), 2166136261u);
-	ck_assert_uint_eq(strmap_hash("a", 1), 0xe40c292cu);
+	char a[40] = "node_modules/a/node_modules/@scope/pkg";
+	char b[40];
+	size_t i;
+
+	/* every position, in the 8-byte steps and in the tail */
+	for (i = 0; i < strlen(a); i++) {
+		memcpy(b, a, sizeof(a));
+		b[i] ^= 1;
+		ck_assert_uint_ne(strmap_hash(a, strlen(a)),
+				  strmap_hash(b, strlen(b)));
+	}
 	ck_assert_uint_ne(strmap_hash("ab", 2), strmap_hash("ba", 2));
+	/* a NUL in the tail is not the same as a shorter key */
+	ck_assert_uint_ne(strmap_hash("a\0", 2), strmap_hash("a", 1));
+	ck_assert_uint_eq(strmap_hash(a, 5), strmap_hash("node_", 5));
 }
 END_TEST
 
@@ -714,7 +726,7 @@ util_suite(void)
 	tcase_add_test(tc, strmap_insert_and_find);
 	tcase_add_test(tc, strmap_duplicate_put_returns_zero_and_keeps_value);
 	tcase_add_test(tc, strmap_grows_to_100k_keys);
-	tcase_add_test(tc, strmap_hash_is_fnv1a);
+	tcase_add_test(tc, strmap_hash_depends_on_every_byte_and_length);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("error");
