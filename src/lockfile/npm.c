@@ -273,6 +273,8 @@ npm_read_packages(struct npm_reader *r, const struct json_value *pkgs)
 
 	if (pkgs->type != JSON_OBJECT)
 		return npm_err(r, pkgs, "\"packages\" must be an object");
+	/* the entry count is known: size the tree once (edges: a guess) */
+	tree_reserve(r->t, pkgs->len + 1, (size_t)pkgs->len * 3);
 	for (e = pkgs->u.first; e; e = e->next)
 		if ((err = npm_packages_entry(r, e)))
 			return err;

@@ -65,6 +65,18 @@ tree_strndup(struct tree *t, const char *s, size_t n)
 	return mempool_strndup(&t->pool, s, n);
 }
 
+void
+tree_reserve(struct tree *t, size_t n, size_t d)
+{
+	if (n > TREE_NODES_MAX)
+		n = TREE_NODES_MAX;
+	if (d > TREE_DEPS_MAX)
+		d = TREE_DEPS_MAX;
+	XGROW(t->nodes, t->nodes_alloc, t->nnodes + n);
+	XGROW(t->deps, t->deps_alloc, t->ndeps + d);
+	strmap_reserve(&t->by_location, t->nnodes + n);
+}
+
 static int
 tree_add_node_common(struct tree *t, const char *location, uint32_t *out,
 		     int copy)

@@ -131,6 +131,9 @@ char *tree_strndup(struct tree *t, const char *s, size_t n);
  */
 int tree_add_node(struct tree *t, const char *location, uint32_t *out);
 
+/* Makes room for n more nodes and d more edges (a hint; never fails). */
+void tree_reserve(struct tree *t, size_t n, size_t d);
+
 /* tree_add_node without the copy: location must live as long as the tree. */
 int tree_add_node_ref(struct tree *t, const char *location, uint32_t *out);
 

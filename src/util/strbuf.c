@@ -129,7 +129,6 @@ int
 strbuf_read_fd(struct strbuf *sb, int fd, const char *name)
 {
 	struct stat st;
-	char tmp[65536];
 	ssize_t n;
 	int err;
 
@@ -137,17 +136,42 @@ strbuf_read_fd(struct strbuf *sb, int fd, const char *name)
 		return ws_error_set(WS_EIO, "%s: %s", name, strerror(errno));
 	if (S_ISDIR(st.st_mode))
 		return ws_error_set(WS_EIO, "%s: is a directory", name);
-	if (S_ISREG(st.st_mode)) {
-		if ((unsigned long long)st.st_size > sb->max)
-			return ws_error_set(WS_ELIMIT,
-					    "%s: file is %lld bytes, over the limit of %zu",
-					    name, (long long)st.st_size,
-					    sb->max);
-		if ((err = strbuf_grow(sb, (size_t)st.st_size)))
-			return err;
-	}
+	if (S_ISREG(st.st_mode) &&
+	    (unsigned long long)st.st_size > sb->max)
+		return ws_error_set(WS_ELIMIT,
+				    "%s: file is %lld bytes, over the limit of %zu",
+				    name, (long long)st.st_size, sb->max);
+	/* Read straight into the buffer: a 40 MB lockfile is not worth a
+	 * second copy. When the buffer is full (the size fstat gave, or a
+	 * pipe), one byte read into a local tells EOF from more data. */
+	if (S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (err = strbuf_grow(sb, (size_t)st.st_size)))
+		return ws_error_set(err, "%s: file is %lld bytes, over the limit of %zu",
+				    name, (long long)st.st_size,
+				    sb->max - sb->len);
 	for (;;) {
-		n = read(fd, tmp, sizeof(tmp));
+		size_t room = sb->alloc ? sb->alloc - sb->len - 1 : 0;
+		char c;
+
+		if (room > sb->max - sb->len)
+			room = sb->max - sb->len;
+		if (room == 0) {
+			n = read(fd, &c, 1);
+			if (n == 1) {
+				size_t more = sb->max - sb->len;
+
+				if (strbuf_add(sb, &c, 1) ||
+				    (more > 1 &&
+				     strbuf_grow(sb, more < 65536 ? more - 1 :
+							       65536)))
+					return ws_error_set(WS_ELIMIT,
+							    "%s: file is over the limit of %zu bytes",
+							    name, sb->max);
+				continue;
+			}
+		} else {
+			n = read(fd, sb->buf + sb->len, room);
+		}
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -156,10 +180,10 @@ strbuf_read_fd(struct strbuf *sb, int fd, const char *name)
 		}
 		if (n == 0)
 			break;
-		if (strbuf_add(sb, tmp, (size_t)n))
-			return ws_error_set(WS_ELIMIT,
-					    "%s: file is over the limit of %zu bytes",
-					    name, sb->max);
+		if (room) {
+			sb->len += (size_t)n;
+			sb->buf[sb->len] = '\0';
+		}
 	}
 	return 0;
 }

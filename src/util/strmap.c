@@ -101,6 +101,17 @@ strmap_rehash(struct strmap *m, size_t cap)
 	m->cap = cap;
 }
 
+void
+strmap_reserve(struct strmap *m, size_t n)
+{
+	size_t cap = m->cap ? m->cap : 64;
+
+	while (cap < n * 2 + 2)
+		cap *= 2;
+	if (cap > m->cap)
+		strmap_rehash(m, cap);
+}
+
 int
 strmap_put(struct strmap *m, const char *key, size_t len, uint32_t value,
 	   struct strmap_entry **entry)
@@ -108,7 +119,9 @@ strmap_put(struct strmap *m, const char *key, size_t len, uint32_t value,
 	uint32_t hash = strmap_hash(key, len);
 	struct strmap_entry *e;
 
-	if ((m->count + 1) * 4 > m->cap * 3)
+	/* at most half full: a failed lookup (common when resolving) then
+	 * probes about 2.5 slots, against 8.5 at three quarters */
+	if ((m->count + 1) * 2 > m->cap)
 		strmap_rehash(m, m->cap ? m->cap * 2 : 64);
 	e = strmap_slot(m->slots, m->cap, key, len, hash);
 	if (entry)

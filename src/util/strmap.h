@@ -29,6 +29,9 @@ void strmap_release(struct strmap *m);
 
 uint32_t strmap_hash(const char *key, size_t len);
 
+/* Sizes the map for n keys now, so filling it never rehashes. */
+void strmap_reserve(struct strmap *m, size_t n);
+
 /* Returns the slot for key, or NULL. */
 struct strmap_entry *strmap_find(const struct strmap *m, const char *key,
 				 size_t len);
