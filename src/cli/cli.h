@@ -34,6 +34,7 @@ int cmd_tree(int argc, char **argv);
 /* "wormsign: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
  * For getopt_long run with opterr = 0 and a leading ':' in the option
  * string: reports the bad option c (as getopt returned it) and returns 2.

@@ -124,6 +124,18 @@ load_node_modules(struct tree_inv *inv, const char *dir)
 }
 
 static int
+has_file(const char *dir, const char *name)
+{
+	char path[4096];
+	struct stat st;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path))
+		return 0;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int
 has_node_modules(const char *dir)
 {
 	char path[4096];
@@ -158,6 +170,10 @@ load_path(struct tree_inv *inv, const char *path, enum tree_source_opt src)
 	}
 	if (src != SOURCE_NODE_MODULES)
 		lockfile_detect(&found, &nfound, path, 1);
+	if (src != SOURCE_LOCKFILE && !has_node_modules(path) &&
+	    has_file(path, ".pnp.cjs"))
+		cli_note("%s: a Plug'n'Play project (.pnp.cjs): read from its yarn.lock, there is no node_modules",
+			 path);
 	if (src == SOURCE_LOCKFILE && !nfound) {
 		cli_error("%s: no lockfile found (package-lock.json, npm-shrinkwrap.json, node_modules/.package-lock.json)",
 			  path);
@@ -317,9 +333,10 @@ cmd_tree(int argc, char **argv)
 				       !output && cli_use_color(out.fp));
 	}
 	if (err) {
+		/* stdout's error flag stays set: main reports it, once */
+		if (output)
+			cli_error("%s: write error", output);
 		cli_output_abort(&out);
-		cli_error("%s%s", output ? output : "standard output",
-			  ": write error");
 		code = WS_EXIT_FAILURE;
 		goto done;
 	}

@@ -54,6 +54,16 @@ cli_warning(const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+cli_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cli_vmessage("wormsign: note: ", fmt, ap);
+	va_end(ap);
+}
+
 int
 cli_bad_option(const char *cmd, int c, char **argv)
 {
