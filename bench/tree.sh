@@ -58,6 +58,13 @@ gen() { # shape -> file name on stdout
 }
 
 real=$(gen real)
+# The same graph as a pnpm-lock.yaml v9 and a yarn.lock v1 (issue 3: each
+# format within 2x of the package-lock time, measured in the same run).
+conv=bench/out/formats-$n
+if [ ! -s "$conv/yarn/yarn.lock" ] || [ "$real" -nt "$conv/yarn/yarn.lock" ] ||
+	[ bench/convert_lockfile.py -nt "$conv/yarn/yarn.lock" ]; then
+	"$python" bench/convert_lockfile.py "$real" "$conv" >&2
+fi
 if [ "$shapes" = 1 ]; then
 	wide=$(gen wide)
 	deep=$(gen deep)
@@ -65,10 +72,10 @@ else
 	wide= deep=
 fi
 
-exec "$python" - "$ws" "$reps" "$real" "$wide" "$deep" <<'EOF'
+exec "$python" - "$ws" "$reps" "$real" "$wide" "$deep" "$conv" <<'EOF'
 import os, re, shutil, statistics, subprocess, sys, time
 
-ws, reps, real, wide, deep = sys.argv[1], int(sys.argv[2]), *sys.argv[3:6]
+ws, reps, real, wide, deep, conv = sys.argv[1], int(sys.argv[2]), *sys.argv[3:7]
 py = sys.executable
 PY_PARSE = "import json,sys; json.load(open(sys.argv[1]))"
 TIME = shutil.which("time", path="/usr/bin:/bin")
@@ -159,7 +166,37 @@ def bench(label, path, reps, goals):
         print("RESULT %s: %s" % (label, "PASS" if ok_t and ok_m else "FAIL"))
 
 
+def formats(reps):
+    """package-lock vs pnpm-lock v9 vs yarn v1 of the same graph."""
+    files = [("package-lock v3", real),
+             ("pnpm-lock v9", os.path.join(conv, "pnpm", "pnpm-lock.yaml")),
+             ("yarn.lock v1", os.path.join(conv, "yarn", "yarn.lock"))]
+    times = {label: [] for label, _ in files}
+    print("\n== formats: the same %s graph in three lockfiles" % real)
+    for i in range(reps):          # interleaved
+        for label, path in files:
+            wall, _cpu, _rss, status, err = run(
+                [ws, "tree", "--format", "json", path])
+            if status != 0:
+                print("%s: wormsign exited with status %d: %s"
+                      % (label, status, err.strip()[-300:]))
+                times[label] = None
+                continue
+            if times[label] is not None:
+                times[label].append(wall)
+    base = statistics.median(times[files[0][0]])
+    for label, path in files:
+        if not times[label]:
+            print("%-16s FAIL (no measurement)" % label)
+            continue
+        m = statistics.median(times[label])
+        print("%-16s %s  median %.3f s  ratio to package-lock %.2f  %s"
+              % (label, mb(os.path.getsize(path)), m, m / base,
+                 "PASS" if m / base <= 2 else "FAIL (goal <= 2x)"))
+
+
 bench("real", real, reps, True)
+formats(reps)
 if wide:
     bench("wide", wide, min(reps, 3), False)
 if deep:
