@@ -201,6 +201,10 @@ npm_packages_entry(struct npm_reader *r, const struct json_value *e)
 			if (is_true && memcmp(k, "devOptional", 11) == 0)
 				flags |= TREE_DEVOPTIONAL;
 			break;
+		case 16:
+			if (is_true && memcmp(k, "hasInstallScript", 16) == 0)
+				flags |= TREE_INSTALL_SCRIPT;
+			break;
 		}
 	}
 	if (err)
@@ -212,6 +216,7 @@ npm_packages_entry(struct npm_reader *r, const struct json_value *e)
 			npm_err(r, e, "package location \"%s\" appears twice",
 				loc) : err;
 	n = &t->nodes[idx];
+	n->line = e->line;
 	install = npm_install_name(loc);
 	in_nm = install != NULL;
 	if (in_nm) {
@@ -324,6 +329,7 @@ npm_read_v1_level(struct npm_reader *r, const struct json_value *deps,
 		if ((err = tree_add_node(t, r->loc.buf, &idx)))
 			return err;
 		n = &t->nodes[idx];
+		n->line = e->line;
 		n->name = tree_strdup(t, e->key);
 		n->integrity = tree_strdup(t, integrity);
 		n->resolved = tree_strdup(t, resolved);

@@ -42,28 +42,52 @@ enum report_severity {
 
 struct report_evidence {
 	const char *key;
-	const char *value;
+	const char *value;	/* never a secret: callers redact first */
 };
 
+/* One dependency path, target first: "app@1.0.0", "a@1.2.3", ... */
+struct report_path {
+	const char **nodes;
+	size_t n;
+};
+
+/*
+ * One finding. Every string is copied by report_add, so callers may pass
+ * borrowed or stack strings. NULL means absent (the key is omitted, or
+ * null, as wormsign-report(5) says).
+ */
 struct report_finding {
-	const char *id;		/* stable id, e.g. "ioc-package:lodash@1.0.0" */
-	const char *kind;	/* ioc-package, release-age, ... */
+	const char *id;		/* stable across runs: used by --ignore */
+	const char *kind;	/* ioc-package, ioc-file, ioc-artifact, rule,
+				 * lockfile, release-age, provenance, ... */
 	enum report_severity severity;
-	const char *title;
-	const char *package_name;	/* may be NULL */
+	const char *target;	/* the input: lockfile, directory, tarball */
+	const char *package_name;
 	const char *package_version;
-	const char *file;	/* where it was found; may be NULL */
-	unsigned line;		/* 0 when not applicable */
-	const char *source;	/* feed or check that produced it */
-	const char *advisory;	/* may be NULL */
+	struct report_path *paths;	/* dependency paths to the package */
+	size_t npaths;
+	const char *file;	/* where the evidence is (for SARIF) */
+	unsigned line;		/* 1-based line in file, 0 when unknown */
+	const char *message;	/* one sentence: what was found */
+	const char *remediation;	/* one sentence: what to do; may be NULL */
+	const char *feed;	/* feed id, or the check's name */
+	const char *source;	/* attribution of the feed entry or rule */
+	const char *advisory;	/* advisory id or URL; may be NULL */
 	struct report_evidence *evidence;
 	size_t nevidence;
+};
+
+/* A finding accepted by a baseline (--ignore): counted, not hidden. */
+struct report_suppressed {
+	const char *id;
+	const char *reason;
+	const char *expires;	/* YYYY-MM-DD or NULL */
 };
 
 struct report {
 	const char *command;
 	const char **targets;
-	size_t ntargets;
+	size_t ntargets, targets_alloc;
 	struct report_finding *findings;
 	size_t nfindings, findings_alloc;
 	struct report_error {
@@ -71,12 +95,15 @@ struct report {
 		const char *message;
 	} *errors;
 	size_t nerrors, errors_alloc;
+	struct report_suppressed *suppressed;
+	size_t nsuppressed, suppressed_alloc;
 	struct mempool pool;	/* owns every string added through report_* */
 };
 
 void report_init(struct report *r, const char *command);
 void report_release(struct report *r);
-/* Adds a finding; every string in f (and its evidence) is copied. */
+void report_add_target(struct report *r, const char *target);
+/* Adds a finding; every string in f (paths, evidence) is copied. */
 void report_add(struct report *r, const struct report_finding *f);
 void report_add_error(struct report *r, const char *target,
 		      const char *message);
@@ -86,9 +113,27 @@ const char *report_severity_name(enum report_severity s);
 int report_severity_parse(enum report_severity *out, const char *s);
 /* The highest severity of all findings, or -1 when there are none. */
 int report_max_severity(const struct report *r);
+/* Sorts findings by severity (highest first), then kind, package, id. */
+void report_sort(struct report *r);
+
+/*
+ * Baselines (--ignore FILE): JSON {"ignore": [{"id", "reason", "expires"?}]}.
+ * report_apply_baseline moves every finding whose id is listed and whose
+ * expiry (YYYY-MM-DD, UTC) is not before `today` into r->suppressed.
+ * Expired entries no longer suppress. Parse errors: WS_EPARSE with
+ * "file:line:col".
+ */
+struct report_baseline;
+int report_baseline_load(struct report_baseline **out, const char *path);
+void report_baseline_free(struct report_baseline *b);
+void report_apply_baseline(struct report *r, const struct report_baseline *b,
+			   const char *today);
 
 /* generated: RFC 3339 UTC time to print (passed in so output is testable) */
 int report_json(FILE *fp, const struct report *r, const char *generated);
 int report_text(FILE *fp, const struct report *r, int color);
+int report_markdown(FILE *fp, const struct report *r);
+/* SARIF 2.1.0 as GitHub code scanning accepts it. */
+int report_sarif(FILE *fp, const struct report *r);
 
 #endif

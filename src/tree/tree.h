@@ -52,6 +52,7 @@ enum tree_flag {
 	TREE_TARGET = 1 << 5,		/* root project or workspace member */
 	TREE_LINK = 1 << 6,		/* a link to node->link */
 	TREE_EXTRANEOUS = 1 << 7,	/* nothing depends on it */
+	TREE_INSTALL_SCRIPT = 1 << 8,	/* has preinstall/install/postinstall */
 };
 
 enum tree_dep_kind {
@@ -82,6 +83,7 @@ struct tree_node {
 	uint32_t link_target;	/* TREE_LINK: resolved node, or TREE_NONE */
 	uint32_t target;	/* the target that path starts from */
 	uint32_t depth;		/* edges from that target; UINT32_MAX if unreached */
+	uint32_t line;		/* where the input describes it (1-based), or 0 */
 	uint16_t flags;		/* enum tree_flag */
 	uint8_t source;		/* enum tree_source */
 };

@@ -90,7 +90,7 @@ START_TEST(report_add_copies_every_string)
 	f.id = id;
 	f.kind = kind;
 	f.severity = REPORT_CRITICAL;
-	f.title = title;
+	f.message = title;
 	f.package_name = name;
 	f.package_version = version;
 	f.file = file;
@@ -122,7 +122,7 @@ START_TEST(report_add_copies_every_string)
 	ck_assert_uint_eq(r.nfindings, 1);
 	ck_assert_str_eq(r.findings[0].id, "ioc-package:evil@1.0.0");
 	ck_assert_str_eq(r.findings[0].kind, "ioc-package");
-	ck_assert_str_eq(r.findings[0].title, "known malicious version");
+	ck_assert_str_eq(r.findings[0].message, "known malicious version");
 	ck_assert_str_eq(r.findings[0].package_name, "evil");
 	ck_assert_str_eq(r.findings[0].package_version, "1.0.0");
 	ck_assert_str_eq(r.findings[0].file, "package-lock.json");
@@ -145,7 +145,7 @@ START_TEST(report_add_keeps_null_fields_null)
 	memset(&f, 0, sizeof(f));
 	f.id = "x";
 	f.kind = "k";
-	f.title = "t";
+	f.message = "t";
 	f.source = "s";
 	report_init(&r, "scan");
 	report_add(&r, &f);
@@ -218,7 +218,7 @@ add_simple(struct report *r, enum report_severity sev, const char *title)
 	f.id = title;
 	f.kind = "test";
 	f.severity = sev;
-	f.title = title;
+	f.message = title;
 	f.source = "unit";
 	report_add(r, &f);
 }
@@ -256,7 +256,7 @@ sample_report(struct report *r)
 	f.id = "ioc-package:evil@1.0.0";
 	f.kind = "ioc-package";
 	f.severity = REPORT_CRITICAL;
-	f.title = "Known malicious version";
+	f.message = "Known malicious version";
 	f.package_name = "evil";
 	f.package_version = "1.0.0";
 	f.file = "app/package-lock.json";
@@ -328,7 +328,7 @@ START_TEST(report_json_findings_carry_package_location_evidence)
 	ck_assert_str_eq(json_get_str(f, "id"), "ioc-package:evil@1.0.0");
 	ck_assert_str_eq(json_get_str(f, "kind"), "ioc-package");
 	ck_assert_str_eq(json_get_str(f, "severity"), "critical");
-	ck_assert_str_eq(json_get_str(f, "title"), "Known malicious version");
+	ck_assert_str_eq(json_get_str(f, "message"), "Known malicious version");
 	ck_assert_str_eq(json_get_str(json_get(f, "package"), "name"), "evil");
 	ck_assert_str_eq(json_get_str(json_get(f, "package"), "version"),
 			 "1.0.0");
