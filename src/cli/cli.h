@@ -61,6 +61,29 @@ int cli_output_open(struct cli_output *out, const char *path);
 int cli_output_commit(struct cli_output *out);
 void cli_output_abort(struct cli_output *out);
 
+/* ---- inputs shared by tree and scan ---- */
+
+struct tree_inv;
+
+enum cli_source {
+	CLI_SOURCE_AUTO,	/* the lockfiles present, else node_modules */
+	CLI_SOURCE_LOCKFILE,
+	CLI_SOURCE_NODE_MODULES,
+	CLI_SOURCE_ALL,		/* lockfiles and node_modules */
+};
+
+/* Parses --source; prints the error and returns -1 on a bad value. */
+int cli_parse_source(enum cli_source *out, const char *arg);
+
+/*
+ * Loads every path (a project directory or a lockfile; "." when npaths is
+ * 0) into inv, prints each input's error and the trees' warnings (the
+ * first 20 unless verbose), indexes inv, and returns the exit code the
+ * errors call for (0 when every input loaded).
+ */
+int cli_load_inputs(struct tree_inv *inv, int npaths, char **paths,
+		    enum cli_source src, int verbose);
+
 /* Prints the command's usage line and summary, then `extra`, to fp. */
 void cli_usage(FILE *fp, const char *name, const char *extra);
 

@@ -14,14 +14,6 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-#define TREE_WARNINGS_SHOWN 20
-
-enum tree_source_opt {
-	SOURCE_AUTO,
-	SOURCE_LOCKFILE,
-	SOURCE_NODE_MODULES,
-	SOURCE_ALL,
-};
 
 static const char tree_help[] =
 	"Options:\n"
@@ -87,146 +79,6 @@ why_parse(struct why_spec *w, const char *arg)
 	return 0;
 }
 
-static int
-is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static int
-load_lockfile(struct tree_inv *inv, const char *path)
-{
-	struct tree *t;
-	int err = lockfile_load(&t, path);
-
-	if (err) {
-		cli_error("%s", ws_error_last());
-		return err;
-	}
-	tree_inv_add(inv, t);
-	return 0;
-}
-
-static int
-load_node_modules(struct tree_inv *inv, const char *dir)
-{
-	struct tree *t;
-	int err = tree_walk_node_modules(&t, dir);
-
-	if (err) {
-		cli_error("%s", ws_error_last());
-		return err;
-	}
-	tree_inv_add(inv, t);
-	return 0;
-}
-
-static int
-has_file(const char *dir, const char *name)
-{
-	char path[4096];
-	struct stat st;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    sizeof(path))
-		return 0;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static int
-has_node_modules(const char *dir)
-{
-	char path[4096];
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/node_modules", dir) >=
-	    sizeof(path))
-		return 0;
-	return is_dir(path);
-}
-
-/* Loads what PATH stands for; returns 0 or the first error. */
-static int
-load_path(struct tree_inv *inv, const char *path, enum tree_source_opt src)
-{
-	char **found = NULL;
-	size_t nfound = 0, i;
-	int err = 0;
-
-	if (!is_dir(path)) {
-		struct stat st;
-
-		if (stat(path, &st) != 0) {
-			cli_error("%s: %s", path, strerror(errno));
-			return WS_ENOTFOUND;
-		}
-		if (src == SOURCE_NODE_MODULES) {
-			cli_error("%s: --source node_modules needs a project directory",
-				  path);
-			return WS_EPARSE;
-		}
-		return load_lockfile(inv, path);
-	}
-	if (src != SOURCE_NODE_MODULES)
-		lockfile_detect(&found, &nfound, path, 1);
-	if (src != SOURCE_LOCKFILE && !has_node_modules(path) &&
-	    has_file(path, ".pnp.cjs"))
-		cli_note("%s: a Plug'n'Play project (.pnp.cjs): read from its yarn.lock, there is no node_modules",
-			 path);
-	if (src == SOURCE_LOCKFILE && !nfound) {
-		cli_error("%s: no lockfile found (package-lock.json, npm-shrinkwrap.json, node_modules/.package-lock.json)",
-			  path);
-		return WS_ENOTFOUND;
-	}
-	for (i = 0; i < nfound; i++) {
-		int e = load_lockfile(inv, found[i]);
-
-		if (e && !err)
-			err = e;
-		free(found[i]);
-	}
-	free(found);
-	if (src == SOURCE_NODE_MODULES || src == SOURCE_ALL ||
-	    (src == SOURCE_AUTO && !nfound)) {
-		if (!has_node_modules(path)) {
-			if (src == SOURCE_AUTO)
-				cli_error("%s: no lockfile or node_modules found",
-					  path);
-			else
-				cli_error("%s: no node_modules directory", path);
-			return err ? err : WS_ENOTFOUND;
-		}
-		{
-			int e = load_node_modules(inv, path);
-
-			if (e && !err)
-				err = e;
-		}
-	}
-	return err;
-}
-
-static void
-print_warnings(const struct tree_inv *inv, int verbose)
-{
-	size_t i, j, shown = 0, total = 0;
-
-	for (i = 0; i < inv->ntrees; i++) {
-		const struct tree *t = inv->trees[i];
-
-		total += t->nwarnings + t->warnings_dropped;
-		for (j = 0; j < t->nwarnings; j++)
-			if (verbose || shown < TREE_WARNINGS_SHOWN) {
-				cli_warning("%s", t->warnings[j]);
-				shown++;
-			}
-	}
-	if (total > shown)
-		cli_warning("%zu more warnings (use --verbose to see them)",
-			    total - shown);
-}
-
 int
 cmd_tree(int argc, char **argv)
 {
@@ -239,12 +91,12 @@ cmd_tree(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	enum tree_source_opt src = SOURCE_AUTO;
+	enum cli_source src = CLI_SOURCE_AUTO;
 	struct tree_inv inv;
 	struct cli_output out;
 	struct why_spec why;
 	const char *why_arg = NULL, *output = NULL;
-	int json = 0, verbose = 0, code = WS_EXIT_CLEAN, c, i, err;
+	int json = 0, verbose = 0, code = WS_EXIT_CLEAN, c, err;
 
 	memset(&why, 0, sizeof(why));
 	optind = 1;
@@ -252,19 +104,8 @@ cmd_tree(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":o:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (strcmp(optarg, "auto") == 0)
-				src = SOURCE_AUTO;
-			else if (strcmp(optarg, "lockfile") == 0)
-				src = SOURCE_LOCKFILE;
-			else if (strcmp(optarg, "node_modules") == 0)
-				src = SOURCE_NODE_MODULES;
-			else if (strcmp(optarg, "all") == 0)
-				src = SOURCE_ALL;
-			else {
-				cli_error("--source: unknown source \"%s\" (auto, lockfile, node_modules, all)",
-					  optarg);
+			if (cli_parse_source(&src, optarg))
 				return WS_EXIT_USAGE;
-			}
 			break;
 		case 'f':
 			if (strcmp(optarg, "json") == 0)
@@ -297,16 +138,8 @@ cmd_tree(int argc, char **argv)
 		return WS_EXIT_USAGE;
 
 	tree_inv_init(&inv);
-	if (optind >= argc) {
-		if ((err = load_path(&inv, ".", src)))
-			code = cli_exit_for(err);
-	}
-	for (i = optind; i < argc; i++)
-		if ((err = load_path(&inv, argv[i], src)) &&
-		    code == WS_EXIT_CLEAN)
-			code = cli_exit_for(err);
-	print_warnings(&inv, verbose);
-	tree_inv_index(&inv);
+	code = cli_load_inputs(&inv, argc - optind, argv + optind, src,
+			       verbose);
 
 	if (inv.ntrees == 0)
 		goto done;

@@ -1,0 +1,593 @@
+#include "scan/scan.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json/json.h"
+#include "semver/semver.h"
+#include "util/error.h"
+#include "util/mempool.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+/*
+ * The package checks. Findings carry the shortest dependency path of the
+ * location they were found at, so a reader sees who pulled the package in
+ * and the evidence a person can act on (which feed, which spec, which line).
+ */
+
+#define SCAN_PATHS_PER_FINDING 4
+#define SCAN_PATH_LEN 32
+#define SCAN_SCRIPT_MAX 4096
+
+struct scan_ctx {
+	struct report *r;
+	const struct scan_opts *o;
+	struct mempool pool;	/* per finding: labels, messages */
+	const char *registry_host;	/* host[:port] of o->registry */
+	size_t registry_host_len;
+};
+
+static const char *
+fmt(struct scan_ctx *c, const char *f, ...) __attribute__((format(printf, 2, 3)));
+
+static const char *
+fmt(struct scan_ctx *c, const char *f, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, f);
+	n = vsnprintf(NULL, 0, f, ap);
+	va_end(ap);
+	if (n < 0)
+		return "";
+	s = mempool_alloc(&c->pool, (size_t)n + 1);
+	va_start(ap, f);
+	vsnprintf(s, (size_t)n + 1, f, ap);
+	va_end(ap);
+	return s;
+}
+
+static const char *
+node_label(struct scan_ctx *c, const struct tree_node *n)
+{
+	if (n->version && *n->version)
+		return fmt(c, "%s@%s", n->name ? n->name : "(unnamed)",
+			   n->version);
+	return n->name ? n->name : "(unnamed)";
+}
+
+/* The shortest path to node as a report path (labels in c->pool). */
+static void
+node_path(struct scan_ctx *c, const struct tree *t, uint32_t node,
+	  struct report_path *p)
+{
+	uint32_t nodes[SCAN_PATH_LEN];
+	size_t len = tree_path(t, node, nodes, SCAN_PATH_LEN), kept, i;
+
+	p->n = 0;
+	p->nodes = NULL;
+	if (!len)
+		return;
+	kept = len > SCAN_PATH_LEN ? SCAN_PATH_LEN : len;
+	p->nodes = mempool_alloc(&c->pool, (kept + 1) * sizeof(*p->nodes));
+	if (len > kept)
+		p->nodes[p->n++] = "...";
+	for (i = 0; i < kept; i++)
+		p->nodes[p->n++] = node_label(c, &t->nodes[nodes[i]]);
+}
+
+/* ---- IOC packages ---- */
+
+struct pkg_match_ctx {
+	struct scan_ctx *c;
+	const struct tree_pkg *pkg;
+	const struct tree *t;	/* the input this finding is about */
+};
+
+static void
+on_package_match(const struct feed_package *e, const char *matched_by,
+		 void *payload)
+{
+	struct pkg_match_ctx *m = payload;
+	struct scan_ctx *c = m->c;
+	const struct tree_pkg *pkg = m->pkg;
+	struct report_path paths[SCAN_PATHS_PER_FINDING];
+	struct report_evidence ev[4];
+	struct report_finding f;
+	const struct tree_node *first = NULL;
+	const char *feed_id = e->meta.feed ? e->meta.feed->id : "feed";
+	const char *feed_title = e->meta.feed && e->meta.feed->title ?
+		e->meta.feed->title : feed_id;
+	size_t i, np = 0, nev = 0;
+
+	for (i = 0; i < pkg->nlocs; i++) {
+		const struct tree_node *n;
+
+		if (pkg->locs[i].tree != m->t)
+			continue;
+		n = &m->t->nodes[pkg->locs[i].node];
+		if (!first)
+			first = n;
+		if (np < SCAN_PATHS_PER_FINDING) {
+			node_path(c, m->t, pkg->locs[i].node, &paths[np]);
+			if (paths[np].n)
+				np++;
+		}
+	}
+	if (!first)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.id = fmt(c, "ioc-package:%s@%s:%s", pkg->name, pkg->version,
+		   feed_id);
+	f.kind = "ioc-package";
+	f.severity = e->meta.severity >= 0 ? (enum report_severity)
+		e->meta.severity : REPORT_CRITICAL;
+	f.target = m->t->file;
+	f.package_name = pkg->name;
+	f.package_version = pkg->version;
+	f.paths = paths;
+	f.npaths = np;
+	f.file = m->t->file;
+	f.line = first->line;
+	f.message = fmt(c, "%s@%s is a known compromised version (%s)",
+			pkg->name, pkg->version, feed_title);
+	f.remediation = "Remove it or pin a version published before the "
+			"compromise, reinstall with --ignore-scripts, and treat "
+			"every machine and CI runner that installed it as "
+			"compromised: check it with 'wormsign host' before "
+			"revoking tokens, then rotate its credentials.";
+	f.feed = feed_id;
+	f.source = e->meta.source;
+	f.advisory = e->meta.advisory;
+	ev[nev].key = "matched";
+	ev[nev++].value = matched_by;
+	ev[nev].key = "location";
+	ev[nev++].value = first->location;
+	if (first->integrity) {
+		ev[nev].key = "integrity";
+		ev[nev++].value = first->integrity;
+	}
+	f.evidence = ev;
+	f.nevidence = nev;
+	report_add(c->r, &f);
+}
+
+static void
+scan_packages(struct scan_ctx *c, const struct tree_inv *inv)
+{
+	size_t i, j, k;
+
+	if (!c->o->feeds)
+		return;
+	for (i = 0; i < inv->npkgs; i++) {
+		const struct tree_pkg *pkg = &inv->pkgs[i];
+
+		/* one finding per input that has the package */
+		for (j = 0; j < pkg->nlocs; j++) {
+			struct pkg_match_ctx m;
+
+			for (k = 0; k < j; k++)
+				if (pkg->locs[k].tree == pkg->locs[j].tree)
+					break;
+			if (k < j)
+				continue;
+			m.c = c;
+			m.pkg = pkg;
+			m.t = pkg->locs[j].tree;
+			feed_set_match_package(c->o->feeds, pkg->name,
+					       *pkg->version ? pkg->version :
+							       NULL,
+					       on_package_match, &m);
+		}
+	}
+}
+
+/* ---- artifacts in dependency specs ---- */
+
+/* Whether s ends in "#<7 to 40 hex digits>": a git ref pinned to a commit. */
+static const char *
+commit_pin(const char *s)
+{
+	const char *h = strrchr(s, '#');
+	size_t n = 0;
+
+	if (!h)
+		return NULL;
+	for (n = 0; h[1 + n] && n <= 40; n++)
+		if (!isxdigit((unsigned char)h[1 + n]))
+			return NULL;
+	return n >= 7 && n <= 40 ? h + 1 : NULL;
+}
+
+static int
+spec_is_git(const char *s)
+{
+	static const char *const prefixes[] = {
+		"github:", "gitlab:", "bitbucket:", "gist:", "git+", "git:",
+		"git@",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(s, prefixes[i], strlen(prefixes[i])) == 0)
+			return 1;
+	/* npm's shorthand "owner/repo#ref" */
+	return s[0] != '@' && s[0] != '.' && s[0] != '/' && strchr(s, '/') &&
+	       !strchr(s, ':') && !strchr(s, ' ') && strchr(s, '#');
+}
+
+static void
+add_node_finding(struct scan_ctx *c, const struct tree *t, uint32_t node,
+		 struct report_finding *f)
+{
+	struct report_path path;
+	const struct tree_node *n = &t->nodes[node];
+
+	node_path(c, t, node, &path);
+	f->target = t->file;
+	f->package_name = n->name;
+	f->package_version = n->version;
+	f->paths = path.n ? &path : NULL;
+	f->npaths = path.n ? 1 : 0;
+	f->file = t->file;
+	f->line = n->line;
+	report_add(c->r, f);
+}
+
+static void
+scan_git_pin(struct scan_ctx *c, const struct tree *t, uint32_t node,
+	     const struct tree_dep *d)
+{
+	const struct tree_node *n = &t->nodes[node];
+	struct report_evidence ev[3];
+	struct report_finding f;
+	const char *pin;
+
+	if (!d->spec || !spec_is_git(d->spec) || !(pin = commit_pin(d->spec)))
+		return;
+	/* A project may pin git commits itself; a package from the
+	 * registry that does is what the TanStack wave looked like. */
+	if ((n->flags & TREE_TARGET) || n->source != TREE_SOURCE_REGISTRY)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.id = fmt(c, "ioc-artifact:git-pin:%s@%s:%s", n->name,
+		   n->version ? n->version : "", d->name);
+	f.kind = "ioc-artifact";
+	f.severity = d->kind == TREE_DEP_OPTIONAL ? REPORT_CRITICAL :
+						    REPORT_HIGH;
+	f.message = fmt(c, "registry package %s depends on a git commit (%s \"%s\"), the Mini Shai-Hulud fingerprint",
+			node_label(c, n), d->name, d->spec);
+	f.remediation = "A published package has no reason to pin a git "
+			"commit: check the version against the feeds and the "
+			"registry, and do not install it until it is cleared.";
+	f.feed = "wormsign-checks";
+	f.source = "wormsign: registry package with a git commit dependency";
+	ev[0].key = "dependency";
+	ev[0].value = d->name;
+	ev[1].key = "spec";
+	ev[1].value = d->spec;
+	ev[2].key = "commit";
+	ev[2].value = pin;
+	f.evidence = ev;
+	f.nevidence = 3;
+	add_node_finding(c, t, node, &f);
+}
+
+/* The feeds' package-json artifact strings, in specs and resolved URLs. */
+static void
+scan_feed_strings(struct scan_ctx *c, const struct tree *t, uint32_t node,
+		  const char *where, const char *text)
+{
+	const struct feed_set *s = c->o->feeds;
+	size_t i, j;
+
+	if (!s || !text)
+		return;
+	for (i = 0; i < s->nfeeds; i++) {
+		const struct feed *fd = s->feeds[i];
+
+		for (j = 0; j < fd->nartifacts; j++) {
+			const struct feed_artifact *a = &fd->artifacts[j];
+			struct report_evidence ev[2];
+			struct report_finding f;
+
+			if (strcmp(a->kind, "package-json") != 0 ||
+			    !*a->value || !strstr(text, a->value))
+				continue;
+			memset(&f, 0, sizeof(f));
+			f.id = fmt(c, "ioc-artifact:%s:%s@%s:%s", fd->id,
+				   t->nodes[node].name,
+				   t->nodes[node].version ?
+					   t->nodes[node].version : "",
+				   a->value);
+			f.kind = "ioc-artifact";
+			f.severity = a->meta.severity >= 0 ?
+				(enum report_severity)a->meta.severity :
+				REPORT_CRITICAL;
+			f.message = fmt(c, "%s carries a known worm artifact in its %s: %s",
+					node_label(c, &t->nodes[node]), where,
+					a->description ? a->description :
+							 a->value);
+			f.remediation = "Remove the package and treat machines "
+					"that installed it as compromised.";
+			f.feed = fd->id;
+			f.source = a->meta.source;
+			f.advisory = a->meta.advisory;
+			ev[0].key = where;
+			ev[0].value = text;
+			ev[1].key = "artifact";
+			ev[1].value = a->value;
+			f.evidence = ev;
+			f.nevidence = 2;
+			add_node_finding(c, t, node, &f);
+		}
+	}
+}
+
+/* ---- lockfile hygiene ---- */
+
+static void
+hygiene(struct scan_ctx *c, const struct tree *t, uint32_t node,
+	enum report_severity sev, const char *what, const char *message,
+	const char *key, const char *value)
+{
+	struct report_evidence ev[1];
+	struct report_finding f;
+	const struct tree_node *n = &t->nodes[node];
+
+	memset(&f, 0, sizeof(f));
+	f.id = fmt(c, "lockfile:%s:%s:%s", what, t->file, n->location);
+	f.kind = "lockfile";
+	f.severity = sev;
+	f.message = message;
+	f.remediation = "Regenerate the lockfile from the configured registry "
+			"and review the change; lockfile-lint enforces the same "
+			"rules in CI.";
+	f.feed = "wormsign-checks";
+	f.source = fmt(c, "wormsign: lockfile %s", what);
+	ev[0].key = key;
+	ev[0].value = value;
+	f.evidence = ev;
+	f.nevidence = value ? 1 : 0;
+	add_node_finding(c, t, node, &f);
+}
+
+/* host[:port] of an http(s) URL, or NULL. */
+static const char *
+url_host(const char *url, size_t *len)
+{
+	const char *h, *e;
+
+	if (strncmp(url, "https://", 8) == 0)
+		h = url + 8;
+	else if (strncmp(url, "http://", 7) == 0)
+		h = url + 7;
+	else
+		return NULL;
+	e = h + strcspn(h, "/?#");
+	*len = (size_t)(e - h);
+	return h;
+}
+
+static void
+scan_hygiene_node(struct scan_ctx *c, const struct tree *t, uint32_t node)
+{
+	const struct tree_node *n = &t->nodes[node];
+	const char *host;
+	size_t hlen;
+
+	if (!tree_node_is_package(n) || n->source == TREE_SOURCE_LINK ||
+	    n->source == TREE_SOURCE_WORKSPACE ||
+	    n->source == TREE_SOURCE_FILE)
+		return;
+	if (n->resolved && strncmp(n->resolved, "http://", 7) == 0)
+		hygiene(c, t, node, REPORT_MEDIUM, "http",
+			fmt(c, "%s is fetched over plain http", node_label(c, n)),
+			"resolved", n->resolved);
+	if (n->resolved && c->registry_host &&
+	    n->source == TREE_SOURCE_REGISTRY &&
+	    (host = url_host(n->resolved, &hlen)) &&
+	    (hlen != c->registry_host_len ||
+	     memcmp(host, c->registry_host, hlen) != 0))
+		hygiene(c, t, node, REPORT_LOW, "host",
+			fmt(c, "%s resolves to %.*s, not the configured registry",
+			    node_label(c, n), (int)hlen, host),
+			"resolved", n->resolved);
+	if (!n->integrity && (n->source == TREE_SOURCE_REGISTRY ||
+			      n->source == TREE_SOURCE_TARBALL) &&
+	    n->resolved)
+		hygiene(c, t, node, REPORT_LOW, "integrity",
+			fmt(c, "%s has no integrity hash in the lockfile",
+			    node_label(c, n)),
+			"resolved", n->resolved);
+}
+
+/* A locked version that does not satisfy the range its dependent asks. */
+static void
+scan_range(struct scan_ctx *c, const struct tree *t, uint32_t from,
+	   const struct tree_dep *d)
+{
+	const struct tree_node *to;
+	struct semver_range *range = NULL;
+	struct semver v;
+
+	if (d->target == TREE_NONE || !d->spec || !*d->spec)
+		return;
+	to = &t->nodes[d->target];
+	if (!to->version || to->source != TREE_SOURCE_REGISTRY ||
+	    to->alias || strncmp(d->spec, "npm:", 4) == 0)
+		return;
+	/* dist-tags and other non-range specs say nothing to check */
+	if (semver_range_parse(&range, d->spec, strlen(d->spec)))
+		return;
+	if (!semver_parse(&v, to->version, strlen(to->version)) &&
+	    semver_range_satisfies(range, &v, 1) == 0)
+		hygiene(c, t, d->target, REPORT_LOW, "range",
+			fmt(c, "%s is locked, but %s asks for %s \"%s\"",
+			    node_label(c, to), node_label(c, &t->nodes[from]),
+			    d->name, d->spec),
+			"required", d->spec);
+	semver_range_free(range);
+}
+
+/* ---- lifecycle scripts of installed packages ---- */
+
+static const char *const suspicious_scripts[] = {
+	"node bundle.js", "node setup_bun.js", "node setup.mjs",
+	"bun_environment.js", "tanstack_runner.js", "router_init.js",
+	"bun run ",
+};
+
+static void
+scan_script(struct scan_ctx *c, const struct tree *t, uint32_t node,
+	    const char *name, const char *script)
+{
+	struct report_evidence ev[2];
+	struct report_finding f;
+	size_t i;
+
+	for (i = 0; i < sizeof(suspicious_scripts) / sizeof(*suspicious_scripts);
+	     i++) {
+		if (!strstr(script, suspicious_scripts[i]))
+			continue;
+		memset(&f, 0, sizeof(f));
+		f.id = fmt(c, "ioc-artifact:script:%s@%s:%s",
+			   t->nodes[node].name,
+			   t->nodes[node].version ? t->nodes[node].version : "",
+			   name);
+		f.kind = "ioc-artifact";
+		f.severity = REPORT_HIGH;
+		f.message = fmt(c, "%s runs \"%s\" as its %s script, as the Shai-Hulud payloads do",
+				node_label(c, &t->nodes[node]),
+				suspicious_scripts[i], name);
+		f.remediation = "Do not run its scripts: reinstall with "
+				"--ignore-scripts and check the package "
+				"against the feeds.";
+		f.feed = "wormsign-checks";
+		f.source = "wormsign: suspicious lifecycle script";
+		ev[0].key = "script";
+		ev[0].value = name;
+		ev[1].key = "command";
+		ev[1].value = script;
+		f.evidence = ev;
+		f.nevidence = 2;
+		add_node_finding(c, t, node, &f);
+		return;
+	}
+}
+
+/*
+ * Reads the package.json of an installed package for its scripts. The
+ * walker already kept the location inside the root; the final component
+ * is still opened without following a symlink.
+ */
+static void
+scan_installed_manifest(struct scan_ctx *c, const struct tree *t,
+			uint32_t node, const char *root)
+{
+	static const char *const hooks[] = {
+		"preinstall", "install", "postinstall", "prepare",
+	};
+	const struct tree_node *n = &t->nodes[node];
+	struct strbuf path, buf;
+	struct json_doc doc;
+	const struct json_value *scripts;
+	size_t i;
+
+	strbuf_init(&path, 8192);
+	strbuf_init(&buf, TREE_MANIFEST_MAX);
+	if (strbuf_addf(&path, "%s/%s/package.json", root, n->location) ||
+	    strbuf_read_file(&buf, path.buf, 1) ||
+	    json_parse(&doc, buf.buf, buf.len, path.buf, 0)) {
+		ws_error_clear();
+		goto done;
+	}
+	scripts = json_get(doc.root, "scripts");
+	for (i = 0; i < sizeof(hooks) / sizeof(*hooks); i++) {
+		const char *s = json_get_str(scripts, hooks[i]);
+
+		if (s && strlen(s) < SCAN_SCRIPT_MAX)
+			scan_script(c, t, node, hooks[i], s);
+	}
+	{
+		const struct json_value *deps[2] = {
+			json_get(doc.root, "dependencies"),
+			json_get(doc.root, "optionalDependencies"),
+		};
+
+		for (i = 0; i < 2; i++) {
+			const struct json_value *v;
+
+			if (!json_is(deps[i], JSON_OBJECT))
+				continue;
+			for (v = deps[i]->u.first; v; v = v->next)
+				if (v->type == JSON_STRING)
+					scan_feed_strings(c, t, node,
+							  "package.json",
+							  v->u.str);
+		}
+	}
+	json_doc_release(&doc);
+done:
+	strbuf_release(&path);
+	strbuf_release(&buf);
+}
+
+static void
+scan_tree(struct scan_ctx *c, const struct tree *t)
+{
+	int installed = strcmp(t->format, "node_modules") == 0;
+	size_t i, j;
+
+	for (i = 0; i < t->nnodes; i++) {
+		const struct tree_node *n = &t->nodes[i];
+
+		if (n->flags & TREE_LINK)
+			continue;
+		for (j = 0; j < n->ndeps; j++) {
+			const struct tree_dep *d = &t->deps[n->deps + j];
+
+			scan_git_pin(c, t, (uint32_t)i, d);
+			if (!installed && d->spec)
+				scan_feed_strings(c, t, (uint32_t)i,
+						  "dependency", d->spec);
+			if (!installed)
+				scan_range(c, t, (uint32_t)i, d);
+		}
+		if (!tree_node_is_package(n))
+			continue;
+		if (installed)
+			scan_installed_manifest(c, t, (uint32_t)i, t->file);
+		else
+			scan_hygiene_node(c, t, (uint32_t)i);
+	}
+}
+
+int
+scan_inventory(struct report *r, const struct tree_inv *inv,
+	       const struct scan_opts *o)
+{
+	struct scan_ctx c;
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	c.r = r;
+	c.o = o;
+	mempool_init(&c.pool, 64u << 10);
+	if (o->registry)
+		c.registry_host = url_host(o->registry, &c.registry_host_len);
+	for (i = 0; i < inv->ntrees; i++)
+		report_add_target(r, inv->trees[i]->file);
+	scan_packages(&c, inv);
+	for (i = 0; i < inv->ntrees; i++)
+		scan_tree(&c, inv->trees[i]);
+	mempool_release(&c.pool);
+	return 0;
+}
