@@ -9,6 +9,13 @@
 #include "util/banned.h"
 
 const struct cli_command cli_commands[] = {
+#ifdef WS_HAVE_SCAN
+	{ "scan", cmd_scan,
+	  "match dependency trees, files and tarballs against IOC feeds and rules",
+	  "[--source SRC] [--feed FILE]... [--rules DIR]... [--tarball FILE]... "
+	  "[--format text|json|sarif|markdown] [--fail-on SEV] [--ignore FILE] "
+	  "[--output FILE] [PATH...]" },
+#endif
 	{ "tree", cmd_tree, "print the dependency trees a project installs",
 	  "[--source auto|lockfile|node_modules|all] [--format text|json] "
 	  "[--why NAME[@RANGE]] [--output FILE] [PATH...]" },

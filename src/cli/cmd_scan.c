@@ -1,0 +1,371 @@
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "feed/feed.h"
+#include "report/report.h"
+#include "rules/rules.h"
+#include "scan/scan.h"
+#include "tree/tree.h"
+#include "util/datadir.h"
+#include "util/error.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+#define SCAN_LIST_MAX 64	/* --feed, --rules, --tarball each */
+
+static const char scan_help[] =
+	"Options:\n"
+	"  --source SRC        auto, lockfile, node_modules or all, as for tree\n"
+	"  --feed FILE         add a feed (repeatable); --no-bundled-feeds drops\n"
+	"                      the bundled ones\n"
+	"  --rules DIR         add YARA rules (repeatable); --no-rules: none\n"
+	"  --files, --no-files hash and scan installed files (default: on when\n"
+	"                      node_modules is scanned)\n"
+	"  --tarball FILE      scan an npm tarball (repeatable)\n"
+	"  --npm-cache DIR     scan npm's cache (DIR/_cacache)\n"
+	"  --registry URL      the registry lockfile hosts should point at\n"
+	"                      (default: $npm_config_registry)\n"
+	"  --format FMT        text (default), json, sarif or markdown\n"
+	"  -o, --output FILE   write the report to FILE (atomically)\n"
+	"  --fail-on SEV       exit 1 on findings at or above SEV: critical,\n"
+	"                      high (default), medium, low, info, or none\n"
+	"  --ignore FILE       a baseline of accepted findings (suppressed and\n"
+	"                      counted, not hidden)\n"
+	"  -v, --verbose       print every warning\n"
+	"  -h, --help          show this help\n"
+	"\n"
+	"PATH is a project directory or a lockfile, as for 'wormsign tree'.\n";
+
+enum scan_format {
+	FORMAT_TEXT,
+	FORMAT_JSON,
+	FORMAT_SARIF,
+	FORMAT_MARKDOWN,
+};
+
+struct scan_args {
+	enum cli_source src;
+	const char *feeds[SCAN_LIST_MAX];
+	size_t nfeeds;
+	const char *rule_dirs[SCAN_LIST_MAX + 1];
+	size_t nrule_dirs;
+	const char *tarballs[SCAN_LIST_MAX];
+	size_t ntarballs;
+	const char *npm_cache;
+	const char *registry;
+	const char *output;
+	const char *ignore;
+	enum scan_format format;
+	int fail_on;		/* severity, or -1 for none */
+	int bundled_feeds;
+	int rules;
+	int files;		/* -1: default */
+	int verbose;
+};
+
+static int
+push(const char **list, size_t *n, const char *v, const char *opt)
+{
+	if (*n >= SCAN_LIST_MAX) {
+		cli_error("%s: at most %d times", opt, SCAN_LIST_MAX);
+		return -1;
+	}
+	list[(*n)++] = v;
+	return 0;
+}
+
+static int
+scan_parse_args(struct scan_args *a, int argc, char **argv)
+{
+	enum {
+		OPT_FEED = 256, OPT_NO_BUNDLED, OPT_RULES, OPT_NO_RULES,
+		OPT_FILES, OPT_NO_FILES, OPT_TARBALL, OPT_CACHE, OPT_REGISTRY,
+		OPT_FORMAT, OPT_FAIL_ON, OPT_IGNORE, OPT_SOURCE,
+	};
+	static const struct option opts[] = {
+		{ "source", required_argument, NULL, OPT_SOURCE },
+		{ "feed", required_argument, NULL, OPT_FEED },
+		{ "no-bundled-feeds", no_argument, NULL, OPT_NO_BUNDLED },
+		{ "rules", required_argument, NULL, OPT_RULES },
+		{ "no-rules", no_argument, NULL, OPT_NO_RULES },
+		{ "files", no_argument, NULL, OPT_FILES },
+		{ "no-files", no_argument, NULL, OPT_NO_FILES },
+		{ "tarball", required_argument, NULL, OPT_TARBALL },
+		{ "npm-cache", required_argument, NULL, OPT_CACHE },
+		{ "registry", required_argument, NULL, OPT_REGISTRY },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "output", required_argument, NULL, 'o' },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "ignore", required_argument, NULL, OPT_IGNORE },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->fail_on = REPORT_HIGH;
+	a->bundled_feeds = 1;
+	a->rules = 1;
+	a->files = -1;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_SOURCE:
+			if (cli_parse_source(&a->src, optarg))
+				return WS_EXIT_USAGE;
+			break;
+		case OPT_FEED:
+			if (push(a->feeds, &a->nfeeds, optarg, "--feed"))
+				return WS_EXIT_USAGE;
+			break;
+		case OPT_NO_BUNDLED:
+			a->bundled_feeds = 0;
+			break;
+		case OPT_RULES:
+			if (push(a->rule_dirs, &a->nrule_dirs, optarg,
+				 "--rules"))
+				return WS_EXIT_USAGE;
+			break;
+		case OPT_NO_RULES:
+			a->rules = 0;
+			break;
+		case OPT_FILES:
+			a->files = 1;
+			break;
+		case OPT_NO_FILES:
+			a->files = 0;
+			break;
+		case OPT_TARBALL:
+			if (push(a->tarballs, &a->ntarballs, optarg,
+				 "--tarball"))
+				return WS_EXIT_USAGE;
+			break;
+		case OPT_CACHE:
+			a->npm_cache = optarg;
+			break;
+		case OPT_REGISTRY:
+			a->registry = optarg;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				a->format = FORMAT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				a->format = FORMAT_JSON;
+			else if (strcmp(optarg, "sarif") == 0)
+				a->format = FORMAT_SARIF;
+			else if (strcmp(optarg, "markdown") == 0)
+				a->format = FORMAT_MARKDOWN;
+			else {
+				cli_error("--format: unknown format \"%s\" (text, json, sarif, markdown)",
+					  optarg);
+				return WS_EXIT_USAGE;
+			}
+			break;
+		case 'o':
+			a->output = optarg;
+			break;
+		case OPT_FAIL_ON: {
+			enum report_severity sev;
+
+			if (strcmp(optarg, "none") == 0) {
+				a->fail_on = -1;
+			} else if (report_severity_parse(&sev, optarg) == 0) {
+				a->fail_on = (int)sev;
+			} else {
+				cli_error("--fail-on: unknown severity \"%s\" (critical, high, medium, low, info, none)",
+					  optarg);
+				return WS_EXIT_USAGE;
+			}
+			break;
+		}
+		case OPT_IGNORE:
+			a->ignore = optarg;
+			break;
+		case 'v':
+			a->verbose = 1;
+			break;
+		case 'h':
+			cli_usage(stdout, "scan", scan_help);
+			return -1;
+		default:
+			return cli_bad_option("scan", c, argv);
+		}
+	}
+	if (!a->registry) {
+		const char *env = getenv("npm_config_registry");
+
+		if (env && *env)
+			a->registry = env;
+	}
+	return 0;
+}
+
+static void
+utc_now(char *stamp, size_t n, char *day, size_t dn)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	strftime(day, dn, "%Y-%m-%d", &tm);
+}
+
+static int
+scan_render(const struct scan_args *a, const struct report *r,
+	    const char *stamp)
+{
+	struct cli_output out;
+	int err;
+
+	if ((err = cli_output_open(&out, a->output))) {
+		cli_error("%s", ws_error_last());
+		return WS_EXIT_FAILURE;
+	}
+	switch (a->format) {
+	case FORMAT_JSON:
+		err = report_json(out.fp, r, stamp);
+		break;
+	case FORMAT_SARIF:
+		err = report_sarif(out.fp, r);
+		break;
+	case FORMAT_MARKDOWN:
+		err = report_markdown(out.fp, r);
+		break;
+	default:
+		err = report_text(out.fp, r, !a->output && cli_use_color(out.fp));
+	}
+	if (err) {
+		if (a->output)
+			cli_error("%s: write error", a->output);
+		cli_output_abort(&out);
+		return WS_EXIT_FAILURE;
+	}
+	if ((err = cli_output_commit(&out))) {
+		cli_error("%s", ws_error_last());
+		return WS_EXIT_FAILURE;
+	}
+	return 0;
+}
+
+/* 3 over 2 over 1 over 0: an incomplete scan must not look clean. */
+static int
+worse(int a, int b)
+{
+	return b > a ? b : a;
+}
+
+int
+cmd_scan(int argc, char **argv)
+{
+	struct scan_args a;
+	struct feed_set feeds;
+	struct feed **owned = NULL;
+	struct rules *rules = NULL;
+	struct report_baseline *baseline = NULL;
+	struct scan_opts o;
+	struct tree_inv inv;
+	struct report r;
+	char rules_dir[4096], stamp[32], day[16];
+	size_t nowned = 0, i;
+	int code, err, max;
+
+	if ((code = scan_parse_args(&a, argc, argv)))
+		return code < 0 ? WS_EXIT_CLEAN : code;
+	feed_set_init(&feeds);
+	tree_inv_init(&inv);
+	report_init(&r, "scan");
+	utc_now(stamp, sizeof(stamp), day, sizeof(day));
+
+	if ((err = feed_load_all(&feeds, &owned, &nowned, a.bundled_feeds,
+				 a.feeds, a.nfeeds))) {
+		cli_error("%s", ws_error_last());
+		code = cli_exit_for(err);
+		goto done;
+	}
+	if (a.rules) {
+		const char *dirs[SCAN_LIST_MAX + 1];
+		size_t n = 0;
+
+		if (ws_data_dir(rules_dir, sizeof(rules_dir), "rules") == 0)
+			dirs[n++] = rules_dir;
+		ws_error_clear();
+		for (i = 0; i < a.nrule_dirs; i++)
+			dirs[n++] = a.rule_dirs[i];
+		if (n && (err = rules_load(&rules, dirs, n))) {
+			cli_error("%s", ws_error_last());
+			code = cli_exit_for(err);
+			goto done;
+		}
+	}
+	if (a.ignore && (err = report_baseline_load(&baseline, a.ignore))) {
+		cli_error("%s", ws_error_last());
+		code = cli_exit_for(err);
+		goto done;
+	}
+
+	/* Only tarballs or a cache asked for: no project to load. */
+	if (optind < argc || (!a.ntarballs && !a.npm_cache))
+		code = cli_load_inputs(&inv, argc - optind, argv + optind,
+				       a.src, a.verbose);
+
+	memset(&o, 0, sizeof(o));
+	o.feeds = &feeds;
+	o.rules = rules;
+	o.registry = a.registry;
+	scan_inventory(&r, &inv, &o);
+	for (i = 0; i < inv.ntrees; i++) {
+		const struct tree *t = inv.trees[i];
+
+		if (strcmp(t->format, "node_modules") != 0 || a.files == 0)
+			continue;
+		o.files = 1;
+		scan_installed_files(&r, t, t->file, &o);
+	}
+	if (a.files == 1)
+		for (i = 0; i < inv.ntrees; i++)
+			if (strcmp(inv.trees[i]->format, "node_modules") != 0)
+				cli_note("%s: --files needs installed packages; use --source node_modules or all",
+					 inv.trees[i]->file);
+	for (i = 0; i < a.ntarballs; i++) {
+		report_add_target(&r, a.tarballs[i]);
+		if ((err = scan_tarball(&r, a.tarballs[i], &o))) {
+			cli_error("%s", ws_error_last());
+			code = worse(code, cli_exit_for(err));
+		}
+	}
+	if (a.npm_cache) {
+		report_add_target(&r, a.npm_cache);
+		if ((err = scan_npm_cache(&r, a.npm_cache, &o))) {
+			cli_error("%s", ws_error_last());
+			code = worse(code, cli_exit_for(err));
+		}
+	}
+	if (baseline)
+		report_apply_baseline(&r, baseline, day);
+	report_sort(&r);
+	for (i = 0; i < r.nerrors; i++)
+		cli_warning("%s: %s", r.errors[i].target, r.errors[i].message);
+
+	code = worse(code, scan_render(&a, &r, stamp));
+	max = report_max_severity(&r);
+	if (a.fail_on >= 0 && max >= a.fail_on)
+		code = worse(code, WS_EXIT_FINDINGS);
+
+done:
+	report_baseline_free(baseline);
+	report_release(&r);
+	rules_free(rules);
+	tree_inv_release(&inv);
+	feed_set_release(&feeds);
+	for (i = 0; i < nowned; i++)
+		feed_free(owned[i]);
+	free(owned);
+	return code;
+}
