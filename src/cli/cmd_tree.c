@@ -26,7 +26,9 @@ static const char tree_help[] =
 	"  -h, --help       show this help\n"
 	"\n"
 	"PATH is a project directory or a lockfile (package-lock.json,\n"
-	"npm-shrinkwrap.json, node_modules/.package-lock.json); default '.'.\n";
+	"npm-shrinkwrap.json, node_modules/.package-lock.json, yarn.lock,\n"
+	"pnpm-lock.yaml, bun.lock); default '.'. A directory with several\n"
+	"lockfiles gives one target per lockfile.\n";
 
 struct why_spec {
 	const char *name;
