@@ -4,42 +4,13 @@
 #include <string.h>
 
 #include "json/json.h"
+#include "report/safe.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
 #define TREE_SCHEMA "wormsign-tree/1"
-
-/*
- * Text output carries names and paths from the scanned project: a package
- * named with terminal escapes must not reach the terminal as escapes.
- * Control bytes and DEL are printed as \xNN; everything else as it is.
- */
-static void
-put_safe(FILE *fp, const char *s, size_t n)
-{
-	size_t i, run = 0;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c != 0x7f) {
-			run++;
-			continue;
-		}
-		fwrite(s + i - run, 1, run, fp);
-		run = 0;
-		fprintf(fp, "\\x%02x", c);
-	}
-	fwrite(s + n - run, 1, run, fp);
-}
-
-static void
-puts_safe(FILE *fp, const char *s)
-{
-	put_safe(fp, s, strlen(s));
-}
 
 /* "name@version" of a node into sb (reset first). */
 static void
@@ -223,7 +194,7 @@ write_path_text(FILE *fp, const struct path *p)
 
 		if (i)
 			fputs(" > ", fp);
-		put_safe(fp, l->s, l->len);
+		report_put_safe(fp, l->s, l->len);
 	}
 }
 
@@ -396,10 +367,10 @@ text_node_line(struct text_ctx *c, const struct tree_node *n)
 {
 	node_label(&c->label, n);
 	fputs(c->color ? C_BOLD : "", c->fp);
-	puts_safe(c->fp, n->alias ? n->alias : "");
+	report_puts_safe(c->fp, n->alias ? n->alias : "");
 	if (n->alias)
 		fputs(c->color ? C_RESET " -> " C_BOLD : " -> ", c->fp);
-	put_safe(c->fp, c->label.buf, c->label.len);
+	report_put_safe(c->fp, c->label.buf, c->label.len);
 	fputs(c->color ? C_RESET : "", c->fp);
 	if (n->flags & (TREE_DEV | TREE_OPTIONAL | TREE_PEER | TREE_BUNDLED) ||
 	    n->source != TREE_SOURCE_REGISTRY) {
@@ -511,7 +482,7 @@ text_tree(struct text_ctx *c, const struct tree *t)
 			      sizeof(uint32_t), child_cmp_qsort);
 
 	fputs(c->color ? C_BOLD : "", c->fp);
-	puts_safe(c->fp, t->file);
+	report_puts_safe(c->fp, t->file);
 	fprintf(c->fp, "%s (%s, %zu installed locations)\n",
 		c->color ? C_RESET : "", t->format, npkg);
 	for (i = 0; i < t->nnodes; i++) {
@@ -593,9 +564,9 @@ report_tree_why(FILE *fp, const struct tree_inv *inv, int json,
 			continue;
 		}
 		path_set_fill(&ps, pkg);
-		puts_safe(fp, pkg->name);
+		report_puts_safe(fp, pkg->name);
 		fputc('@', fp);
-		puts_safe(fp, pkg->version);
+		report_puts_safe(fp, pkg->version);
 		fputc('\n', fp);
 		if (!ps.n)
 			fputs("  (not reached from any target)\n", fp);
@@ -607,10 +578,11 @@ report_tree_why(FILE *fp, const struct tree_inv *inv, int json,
 		for (j = 0; j < pkg->nlocs; j++)
 		{
 			fputs("  at ", fp);
-			puts_safe(fp, pkg->locs[j].tree->file);
+			report_puts_safe(fp, pkg->locs[j].tree->file);
 			fputs(": ", fp);
-			puts_safe(fp, pkg->locs[j].tree->nodes[pkg->locs[j].node]
-					      .location);
+			report_puts_safe(fp,
+					 pkg->locs[j].tree->nodes[pkg->locs[j].node]
+						 .location);
 			fputc('\n', fp);
 		}
 	}
