@@ -85,10 +85,24 @@ node_path(struct scan_ctx *c, const struct tree *t, uint32_t node,
 
 /* ---- IOC packages ---- */
 
+/*
+ * A feed may list one package in several entries (each source's versions,
+ * an OSV range): the matches are gathered first, then each feed makes one
+ * finding per input, with every source and advisory that listed it.
+ */
+#define SCAN_MATCHES_MAX 64	/* entries kept for one package */
+
+struct pkg_match {
+	const struct feed_package *e;
+	const char *by;
+};
+
 struct pkg_match_ctx {
 	struct scan_ctx *c;
 	const struct tree_pkg *pkg;
 	const struct tree *t;	/* the input this finding is about */
+	struct pkg_match hits[SCAN_MATCHES_MAX];
+	size_t nhits;
 };
 
 static void
@@ -96,16 +110,57 @@ on_package_match(const struct feed_package *e, const char *matched_by,
 		 void *payload)
 {
 	struct pkg_match_ctx *m = payload;
+
+	if (m->nhits < SCAN_MATCHES_MAX) {
+		m->hits[m->nhits].e = e;
+		m->hits[m->nhits++].by = matched_by;
+	}
+}
+
+/* The values of field among the hits of feed fd, each once, joined. */
+static const char *
+join_hits(struct scan_ctx *c, const struct pkg_match_ctx *m,
+	  const struct feed *fd, int field, const char *sep)
+{
+	const char *out = NULL;
+	size_t i, j;
+
+	for (i = 0; i < m->nhits; i++) {
+		const char *v = field == 0 ? m->hits[i].by :
+				field == 1 ? m->hits[i].e->meta.source :
+					     m->hits[i].e->meta.advisory;
+
+		if (m->hits[i].e->meta.feed != fd || !v || !*v)
+			continue;
+		for (j = 0; j < i; j++) {
+			const char *w = field == 0 ? m->hits[j].by :
+					field == 1 ? m->hits[j].e->meta.source :
+						     m->hits[j].e->meta.advisory;
+
+			if (m->hits[j].e->meta.feed == fd && w &&
+			    strcmp(v, w) == 0)
+				break;
+		}
+		if (j < i)
+			continue;
+		out = out ? fmt(c, "%s%s%s", out, sep, v) : v;
+	}
+	return out;
+}
+
+static void
+package_finding(struct pkg_match_ctx *m, const struct feed *fd)
+{
 	struct scan_ctx *c = m->c;
 	const struct tree_pkg *pkg = m->pkg;
 	struct report_path paths[SCAN_PATHS_PER_FINDING];
 	struct report_evidence ev[4];
 	struct report_finding f;
 	const struct tree_node *first = NULL;
-	const char *feed_id = e->meta.feed ? e->meta.feed->id : "feed";
-	const char *feed_title = e->meta.feed && e->meta.feed->title ?
-		e->meta.feed->title : feed_id;
+	const char *feed_id = fd && fd->id ? fd->id : "feed";
+	const char *feed_title = fd && fd->title ? fd->title : feed_id;
 	size_t i, np = 0, nev = 0;
+	int sev = -1;
 
 	for (i = 0; i < pkg->nlocs; i++) {
 		const struct tree_node *n;
@@ -123,12 +178,21 @@ on_package_match(const struct feed_package *e, const char *matched_by,
 	}
 	if (!first)
 		return;
+	for (i = 0; i < m->nhits; i++) {
+		int s = m->hits[i].e->meta.severity;
+
+		if (m->hits[i].e->meta.feed != fd)
+			continue;
+		if (s < 0)
+			s = REPORT_CRITICAL;
+		if (s > sev)
+			sev = s;
+	}
 	memset(&f, 0, sizeof(f));
 	f.id = fmt(c, "ioc-package:%s@%s:%s", pkg->name, pkg->version,
 		   feed_id);
 	f.kind = "ioc-package";
-	f.severity = e->meta.severity >= 0 ? (enum report_severity)
-		e->meta.severity : REPORT_CRITICAL;
+	f.severity = (enum report_severity)sev;
 	f.target = m->t->file;
 	f.package_name = pkg->name;
 	f.package_version = pkg->version;
@@ -144,10 +208,10 @@ on_package_match(const struct feed_package *e, const char *matched_by,
 			"compromised: check it with 'wormsign host' before "
 			"revoking tokens, then rotate its credentials.";
 	f.feed = feed_id;
-	f.source = e->meta.source;
-	f.advisory = e->meta.advisory;
+	f.source = join_hits(c, m, fd, 1, "; ");
+	f.advisory = join_hits(c, m, fd, 2, ", ");
 	ev[nev].key = "matched";
-	ev[nev++].value = matched_by;
+	ev[nev++].value = join_hits(c, m, fd, 0, ", ");
 	ev[nev].key = "location";
 	ev[nev++].value = first->location;
 	if (first->integrity) {
@@ -162,31 +226,45 @@ on_package_match(const struct feed_package *e, const char *matched_by,
 static void
 scan_packages(struct scan_ctx *c, const struct tree_inv *inv)
 {
+	struct pkg_match_ctx *m;
 	size_t i, j, k;
 
 	if (!c->o->feeds)
 		return;
+	m = xmalloc(sizeof(*m));
 	for (i = 0; i < inv->npkgs; i++) {
 		const struct tree_pkg *pkg = &inv->pkgs[i];
 
-		/* one finding per input that has the package */
+		/* one finding per input (and feed) that has the package */
 		for (j = 0; j < pkg->nlocs; j++) {
-			struct pkg_match_ctx m;
-
 			for (k = 0; k < j; k++)
 				if (pkg->locs[k].tree == pkg->locs[j].tree)
 					break;
 			if (k < j)
 				continue;
-			m.c = c;
-			m.pkg = pkg;
-			m.t = pkg->locs[j].tree;
-			feed_set_match_package(c->o->feeds, pkg->name,
-					       *pkg->version ? pkg->version :
-							       NULL,
-					       on_package_match, &m);
+			m->c = c;
+			m->pkg = pkg;
+			m->t = pkg->locs[j].tree;
+			m->nhits = 0;
+			if (!feed_set_match_package(c->o->feeds, pkg->name,
+						    *pkg->version ?
+							    pkg->version :
+							    NULL,
+						    on_package_match, m))
+				continue;
+			for (k = 0; k < m->nhits; k++) {
+				const struct feed *fd = m->hits[k].e->meta.feed;
+				size_t l;
+
+				for (l = 0; l < k; l++)
+					if (m->hits[l].e->meta.feed == fd)
+						break;
+				if (l == k)
+					package_finding(m, fd);
+			}
 		}
 	}
+	free(m);
 }
 
 /* ---- artifacts in dependency specs ---- */
@@ -246,7 +324,7 @@ scan_git_pin(struct scan_ctx *c, const struct tree *t, uint32_t node,
 	     const struct tree_dep *d)
 {
 	const struct tree_node *n = &t->nodes[node];
-	struct report_evidence ev[3];
+	struct report_evidence ev[4];
 	struct report_finding f;
 	const char *pin;
 
@@ -275,8 +353,10 @@ scan_git_pin(struct scan_ctx *c, const struct tree *t, uint32_t node,
 	ev[1].value = d->spec;
 	ev[2].key = "commit";
 	ev[2].value = pin;
+	ev[3].key = "rule";
+	ev[3].value = "git-commit-pin";
 	f.evidence = ev;
-	f.nevidence = 3;
+	f.nevidence = 4;
 	add_node_finding(c, t, node, &f);
 }
 
@@ -338,7 +418,7 @@ hygiene(struct scan_ctx *c, const struct tree *t, uint32_t node,
 	enum report_severity sev, const char *what, const char *message,
 	const char *key, const char *value)
 {
-	struct report_evidence ev[1];
+	struct report_evidence ev[2];
 	struct report_finding f;
 	const struct tree_node *n = &t->nodes[node];
 
@@ -352,10 +432,12 @@ hygiene(struct scan_ctx *c, const struct tree *t, uint32_t node,
 			"rules in CI.";
 	f.feed = "wormsign-checks";
 	f.source = fmt(c, "wormsign: lockfile %s", what);
-	ev[0].key = key;
-	ev[0].value = value;
+	ev[0].key = "rule";
+	ev[0].value = fmt(c, "lockfile-%s", what);
+	ev[1].key = key;
+	ev[1].value = value;
 	f.evidence = ev;
-	f.nevidence = value ? 1 : 0;
+	f.nevidence = value ? 2 : 1;
 	add_node_finding(c, t, node, &f);
 }
 
@@ -400,9 +482,11 @@ scan_hygiene_node(struct scan_ctx *c, const struct tree *t, uint32_t node)
 			fmt(c, "%s resolves to %.*s, not the configured registry",
 			    node_label(c, n), (int)hlen, host),
 			"resolved", n->resolved);
+	/* yarn berry keeps a "checksum" the reader does not record as
+	 * integrity: its entries would all look unprotected */
 	if (!n->integrity && (n->source == TREE_SOURCE_REGISTRY ||
 			      n->source == TREE_SOURCE_TARBALL) &&
-	    n->resolved)
+	    n->resolved && strncmp(t->format, "yarn berry", 10) != 0)
 		hygiene(c, t, node, REPORT_LOW, "integrity",
 			fmt(c, "%s has no integrity hash in the lockfile",
 			    node_label(c, n)),
@@ -449,7 +533,7 @@ static void
 scan_script(struct scan_ctx *c, const struct tree *t, uint32_t node,
 	    const char *name, const char *script)
 {
-	struct report_evidence ev[2];
+	struct report_evidence ev[3];
 	struct report_finding f;
 	size_t i;
 
@@ -476,8 +560,10 @@ scan_script(struct scan_ctx *c, const struct tree *t, uint32_t node,
 		ev[0].value = name;
 		ev[1].key = "command";
 		ev[1].value = script;
+		ev[2].key = "rule";
+		ev[2].value = "lifecycle-script";
 		f.evidence = ev;
-		f.nevidence = 2;
+		f.nevidence = 3;
 		add_node_finding(c, t, node, &f);
 		return;
 	}
