@@ -137,6 +137,19 @@ int feed_import_csv(struct feed **out, const char *path, const char *id,
 int feed_import_list(struct feed **out, const char *path, const char *id,
 		     const char *title, struct feed_import_stats *st);
 
+/* The same importers over one document in memory (an OSV record, a CSV
+ * or list file) called name in messages; buf is writable with a NUL at
+ * buf[len]. For tests and fuzzing. */
+enum feed_import_from {
+	FEED_FROM_OSV,
+	FEED_FROM_CSV,
+	FEED_FROM_LIST,
+};
+int feed_import_buffer(struct feed **out, enum feed_import_from from,
+		       char *buf, size_t len, const char *name,
+		       const char *id, const char *title,
+		       struct feed_import_stats *st);
+
 /* ---- the indexed set ---- */
 
 struct feed_set {
@@ -145,9 +158,9 @@ struct feed_set {
 	struct strmap by_name;		/* name -> first index in pkg_index */
 	const struct feed_package **pkg_index;	/* grouped by name */
 	uint32_t *pkg_next;		/* next entry with the same name */
-	struct strmap by_sha256;	/* 64-hex -> file entry index */
+	struct strmap by_sha256;	/* the 32 digest bytes -> file_index */
 	const struct feed_file **file_index;
-	char *hex_store;
+	char *hex_store;		/* unused: the raw digest is the key */
 };
 
 void feed_set_init(struct feed_set *s);
@@ -174,5 +187,17 @@ const struct feed_file *feed_set_match_sha256(const struct feed_set *s,
  * *owned for the caller to free. */
 int feed_load_dir(struct feed_set *s, struct feed ***owned, size_t *nowned,
 		  const char *dir);
+
+/*
+ * What scan and `feeds` load: the bundled feeds (every *.json of
+ * ws_data_dir("feeds"), sorted) when bundled is set, then each of the
+ * nextra files in extra (--feed). Feeds are appended to *owned for the
+ * caller to free (also on failure), and s is indexed before returning.
+ * A feed id may be loaded once: the same file twice is loaded once, two
+ * files with one id are an error. Returns 0 or the first error
+ * (WS_ENOTFOUND when there is no bundled feeds directory).
+ */
+int feed_load_all(struct feed_set *s, struct feed ***owned, size_t *nowned,
+		  int bundled, const char *const *extra, size_t nextra);
 
 #endif
