@@ -6,7 +6,8 @@
  * compiled once, matched against package files held in memory.
  *
  * libyara has process-wide state: rules_global_init() once in main (it is
- * reference counted by libyara itself) before any other call here. A
+ * reference counted by libyara itself) before any other call here; a load
+ * without it initialises libyara itself, for the rest of the process. A
  * struct rules owns its compiled rules; scanning does not modify it.
  *
  * Errors: WS_EPARSE "<file>:<line>: <what>" for a rule that does not

@@ -1,0 +1,2 @@
+include "x.yar"
+rule a { condition: true }
