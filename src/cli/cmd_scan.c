@@ -274,7 +274,7 @@ cmd_scan(int argc, char **argv)
 	struct report r;
 	char rules_dir[4096], stamp[32], day[16];
 	size_t nowned = 0, i;
-	int code, err, max;
+	int code, err, max, yara = 0;
 
 	if ((code = scan_parse_args(&a, argc, argv)))
 		return code < 0 ? WS_EXIT_CLEAN : code;
@@ -298,6 +298,13 @@ cmd_scan(int argc, char **argv)
 		ws_error_clear();
 		for (i = 0; i < a.nrule_dirs; i++)
 			dirs[n++] = a.rule_dirs[i];
+		/* libyara counts its initialisations: harmless if main did */
+		if (n && (err = rules_global_init())) {
+			cli_error("%s", ws_error_last());
+			code = WS_EXIT_FAILURE;
+			goto done;
+		}
+		yara = n > 0;
 		if (n && (err = rules_load(&rules, dirs, n))) {
 			cli_error("%s", ws_error_last());
 			code = cli_exit_for(err);
@@ -362,6 +369,8 @@ done:
 	report_baseline_free(baseline);
 	report_release(&r);
 	rules_free(rules);
+	if (yara)
+		rules_global_cleanup();
 	tree_inv_release(&inv);
 	feed_set_release(&feeds);
 	for (i = 0; i < nowned; i++)

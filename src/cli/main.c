@@ -16,6 +16,12 @@ const struct cli_command cli_commands[] = {
 	  "[--format text|json|sarif|markdown] [--fail-on SEV] [--ignore FILE] "
 	  "[--output FILE] [PATH...]" },
 #endif
+#ifdef WS_HAVE_FEEDS
+	{ "feeds", cmd_feeds, "list, show and import IOC feeds",
+	  "list|show ID|import --from osv|csv|list PATH [--feed FILE]... "
+	  "[--no-bundled] [--format text|json] [--id ID] [--title TEXT] "
+	  "[--output FILE]" },
+#endif
 	{ "tree", cmd_tree, "print the dependency trees a project installs",
 	  "[--source auto|lockfile|node_modules|all] [--format text|json] "
 	  "[--why NAME[@RANGE]] [--output FILE] [PATH...]" },

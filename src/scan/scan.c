@@ -30,6 +30,17 @@ struct scan_ctx {
 	struct mempool pool;	/* per finding: labels, messages */
 	const char *registry_host;	/* host[:port] of o->registry */
 	size_t registry_host_len;
+	/* the feeds' package-json artifacts, gathered once: every
+	 * dependency spec of a large lockfile is checked against them */
+	struct pj_artifact {
+		const struct feed_artifact *a;
+		const struct feed *fd;
+	} *pj;
+	size_t npj;
+	/* their first two bytes, as a 65536-bit set: a text without any of
+	 * those pairs contains none of them (most specs are "^1.2.3") */
+	uint64_t *pj_pairs;
+	int pj_short;		/* one is a single byte: no filter */
 };
 
 static const char *
@@ -328,11 +339,13 @@ scan_git_pin(struct scan_ctx *c, const struct tree *t, uint32_t node,
 	struct report_finding f;
 	const char *pin;
 
-	if (!d->spec || !spec_is_git(d->spec) || !(pin = commit_pin(d->spec)))
-		return;
 	/* A project may pin git commits itself; a package from the
-	 * registry that does is what the TanStack wave looked like. */
+	 * registry that does is what the TanStack wave looked like. The
+	 * node is checked first: it is in cache, the spec may not be. */
 	if ((n->flags & TREE_TARGET) || n->source != TREE_SOURCE_REGISTRY)
+		return;
+	if (!d->spec || !strchr(d->spec, '#') || !spec_is_git(d->spec) ||
+	    !(pin = commit_pin(d->spec)))
 		return;
 	memset(&f, 0, sizeof(f));
 	f.id = fmt(c, "ioc-artifact:git-pin:%s@%s:%s", n->name,
@@ -365,48 +378,86 @@ static void
 scan_feed_strings(struct scan_ctx *c, const struct tree *t, uint32_t node,
 		  const char *where, const char *text)
 {
-	const struct feed_set *s = c->o->feeds;
-	size_t i, j;
+	const unsigned char *p;
+	size_t i;
 
-	if (!s || !text)
+	if (!text || !c->npj)
 		return;
-	for (i = 0; i < s->nfeeds; i++) {
+	if (!c->pj_short) {
+		for (p = (const unsigned char *)text; p[0] && p[1]; p++) {
+			unsigned pair = (unsigned)p[0] << 8 | p[1];
+
+			if (c->pj_pairs[pair >> 6] >> (pair & 63) & 1)
+				break;
+		}
+		if (!p[0] || !p[1])
+			return;
+	}
+	for (i = 0; i < c->npj; i++) {
+		const struct feed_artifact *a = c->pj[i].a;
+		const struct feed *fd = c->pj[i].fd;
+		struct report_evidence ev[2];
+		struct report_finding f;
+
+		if (!strstr(text, a->value))
+			continue;
+		memset(&f, 0, sizeof(f));
+		f.id = fmt(c, "ioc-artifact:%s:%s@%s:%s", fd->id,
+			   t->nodes[node].name,
+			   t->nodes[node].version ? t->nodes[node].version : "",
+			   a->value);
+		f.kind = "ioc-artifact";
+		f.severity = a->meta.severity >= 0 ?
+			(enum report_severity)a->meta.severity :
+			REPORT_CRITICAL;
+		f.message = fmt(c, "%s carries a known worm artifact in its %s: %s",
+				node_label(c, &t->nodes[node]), where,
+				a->description ? a->description : a->value);
+		f.remediation = "Remove the package and treat machines that "
+				"installed it as compromised.";
+		f.feed = fd->id;
+		f.source = a->meta.source;
+		f.advisory = a->meta.advisory;
+		ev[0].key = where;
+		ev[0].value = text;
+		ev[1].key = "artifact";
+		ev[1].value = a->value;
+		f.evidence = ev;
+		f.nevidence = 2;
+		add_node_finding(c, t, node, &f);
+	}
+}
+
+/* The package-json artifacts of every feed, for scan_feed_strings. */
+static void
+gather_package_json(struct scan_ctx *c)
+{
+	const struct feed_set *s = c->o->feeds;
+	size_t i, j, alloc = 0;
+
+	for (i = 0; s && i < s->nfeeds; i++) {
 		const struct feed *fd = s->feeds[i];
 
 		for (j = 0; j < fd->nartifacts; j++) {
 			const struct feed_artifact *a = &fd->artifacts[j];
-			struct report_evidence ev[2];
-			struct report_finding f;
 
-			if (strcmp(a->kind, "package-json") != 0 ||
-			    !*a->value || !strstr(text, a->value))
+			if (!a->kind || strcmp(a->kind, "package-json") != 0 ||
+			    !a->value || !*a->value)
 				continue;
-			memset(&f, 0, sizeof(f));
-			f.id = fmt(c, "ioc-artifact:%s:%s@%s:%s", fd->id,
-				   t->nodes[node].name,
-				   t->nodes[node].version ?
-					   t->nodes[node].version : "",
-				   a->value);
-			f.kind = "ioc-artifact";
-			f.severity = a->meta.severity >= 0 ?
-				(enum report_severity)a->meta.severity :
-				REPORT_CRITICAL;
-			f.message = fmt(c, "%s carries a known worm artifact in its %s: %s",
-					node_label(c, &t->nodes[node]), where,
-					a->description ? a->description :
-							 a->value);
-			f.remediation = "Remove the package and treat machines "
-					"that installed it as compromised.";
-			f.feed = fd->id;
-			f.source = a->meta.source;
-			f.advisory = a->meta.advisory;
-			ev[0].key = where;
-			ev[0].value = text;
-			ev[1].key = "artifact";
-			ev[1].value = a->value;
-			f.evidence = ev;
-			f.nevidence = 2;
-			add_node_finding(c, t, node, &f);
+			XGROW(c->pj, alloc, c->npj + 1);
+			c->pj[c->npj].a = a;
+			c->pj[c->npj++].fd = fd;
+			if (!a->value[1]) {
+				c->pj_short = 1;
+			} else {
+				unsigned pair = (unsigned char)a->value[0] << 8 |
+						(unsigned char)a->value[1];
+
+				if (!c->pj_pairs)
+					c->pj_pairs = xcalloc(1024,
+							      sizeof(uint64_t));
+				c->pj_pairs[pair >> 6] |= (uint64_t)1 << (pair & 63);
+			}
 		}
 	}
 }
@@ -493,6 +544,48 @@ scan_hygiene_node(struct scan_ctx *c, const struct tree *t, uint32_t node)
 			"resolved", n->resolved);
 }
 
+/*
+ * Whether v satisfies spec when spec is "1.2.3", "^1.2.3" or "~1.2.3" (a
+ * whole version, prerelease allowed), the shape of most dependency specs,
+ * without building a range: 1 or 0, the answers semver_range_satisfies
+ * gives with include_prerelease; -1 for any other shape.
+ */
+static int
+range_fast(const char *spec, const struct semver *v)
+{
+	struct semver lo, hi;
+	char op = 0;
+
+	if (*spec == '^' || *spec == '~')
+		op = *spec++;
+	if (!isdigit((unsigned char)*spec) ||
+	    semver_parse(&lo, spec, strlen(spec)) != 0)
+		return -1;
+	if (!op)
+		return semver_cmp(v, &lo) == 0;
+	/* the upper bound node-semver gives, with its "-0" prerelease */
+	memset(&hi, 0, sizeof(hi));
+	hi.pre = "0";
+	hi.pre_len = 1;
+	/* with include_prerelease node-semver lets ^0.y.z start at 0.y.z-0 */
+	if (op == '^' && !lo.major && !lo.pre) {
+		lo.pre = "0";
+		lo.pre_len = 1;
+	}
+	if (op == '^' && lo.major) {
+		hi.major = lo.major + 1;
+	} else if (op == '~' || lo.minor) {
+		hi.major = lo.major;
+		hi.minor = lo.minor + 1;
+	} else {
+		hi.patch = lo.patch + 1;
+	}
+	if (hi.major > SEMVER_MAX_SAFE || hi.minor > SEMVER_MAX_SAFE ||
+	    hi.patch > SEMVER_MAX_SAFE)
+		return -1;
+	return semver_cmp(v, &lo) >= 0 && semver_cmp(v, &hi) < 0;
+}
+
 /* A locked version that does not satisfy the range its dependent asks. */
 static void
 scan_range(struct scan_ctx *c, const struct tree *t, uint32_t from,
@@ -501,6 +594,7 @@ scan_range(struct scan_ctx *c, const struct tree *t, uint32_t from,
 	const struct tree_node *to;
 	struct semver_range *range = NULL;
 	struct semver v;
+	int ok;
 
 	if (d->target == TREE_NONE || !d->spec || !*d->spec)
 		return;
@@ -508,17 +602,24 @@ scan_range(struct scan_ctx *c, const struct tree *t, uint32_t from,
 	if (!to->version || to->source != TREE_SOURCE_REGISTRY ||
 	    to->alias || strncmp(d->spec, "npm:", 4) == 0)
 		return;
-	/* dist-tags and other non-range specs say nothing to check */
-	if (semver_range_parse(&range, d->spec, strlen(d->spec)))
+	if (semver_parse(&v, to->version, strlen(to->version)))
 		return;
-	if (!semver_parse(&v, to->version, strlen(to->version)) &&
-	    semver_range_satisfies(range, &v, 1) == 0)
+	ok = range_fast(d->spec, &v);
+	if (ok < 0) {
+		/* dist-tags and other non-range specs say nothing to check */
+		if (semver_range_parse(&range, d->spec, strlen(d->spec))) {
+			ws_error_clear();
+			return;
+		}
+		ok = semver_range_satisfies(range, &v, 1);
+		semver_range_free(range);
+	}
+	if (!ok)
 		hygiene(c, t, d->target, REPORT_LOW, "range",
 			fmt(c, "%s is locked, but %s asks for %s \"%s\"",
 			    node_label(c, to), node_label(c, &t->nodes[from]),
 			    d->name, d->spec),
 			"required", d->spec);
-	semver_range_free(range);
 }
 
 /* ---- lifecycle scripts of installed packages ---- */
@@ -671,9 +772,12 @@ scan_inventory(struct report *r, const struct tree_inv *inv,
 		c.registry_host = url_host(o->registry, &c.registry_host_len);
 	for (i = 0; i < inv->ntrees; i++)
 		report_add_target(r, inv->trees[i]->file);
+	gather_package_json(&c);
 	scan_packages(&c, inv);
 	for (i = 0; i < inv->ntrees; i++)
 		scan_tree(&c, inv->trees[i]);
+	free(c.pj);
+	free(c.pj_pairs);
 	mempool_release(&c.pool);
 	return 0;
 }

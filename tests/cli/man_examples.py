@@ -5,7 +5,7 @@ Usage:
     man_examples.py --wormsign BINARY [--src DIR] [PAGE...]
 
 Python 3 standard library only.  PAGE defaults to man/wormsign.1 and
-man/wormsign-tree.1 under DIR (the source root, by default two levels above
+man/wormsign*.[1-8] under DIR (the source root, by default two levels above
 this script).
 
 From each page, the lines between `.Sh EXAMPLES` and the next `.Sh` are
@@ -110,8 +110,9 @@ def main(argv=None):
     opts = ap.parse_args(argv)
     src = os.path.abspath(opts.src)
     binary = shlex.quote(os.path.abspath(opts.wormsign))
-    pages = opts.pages or [os.path.join(src, "man", p)
-                           for p in ("wormsign.1", "wormsign-tree.1")]
+    pages = opts.pages or sorted(
+        os.path.join(src, "man", p) for p in os.listdir(os.path.join(src, "man"))
+        if re.match(r"wormsign.*\.[1-8]$", p))
 
     cases = []
     for page in pages:
