@@ -357,8 +357,15 @@ cmd_scan(int argc, char **argv)
 	if (baseline)
 		report_apply_baseline(&r, baseline, day);
 	report_sort(&r);
-	for (i = 0; i < r.nerrors; i++)
-		cli_warning("%s: %s", r.errors[i].target, r.errors[i].message);
+	for (i = 0; i < r.nerrors; i++) {
+		const char *t = r.errors[i].target, *m = r.errors[i].message;
+
+		/* most messages already start with their target */
+		if (strncmp(m, t, strlen(t)) == 0)
+			cli_warning("%s", m);
+		else
+			cli_warning("%s: %s", t, m);
+	}
 
 	code = worse(code, scan_render(&a, &r, stamp));
 	max = report_max_severity(&r);
