@@ -125,7 +125,7 @@ json_node(struct json_parser *ps, enum json_type type, const char *at)
 	return v;
 }
 
-static int
+int
 json_hex4(const char *p, unsigned *out)
 {
 	unsigned v = 0;
@@ -177,7 +177,7 @@ json_utf8_len(const unsigned char *p, const unsigned char *end)
 	return 4;
 }
 
-static char *
+char *
 json_put_utf8(char *w, unsigned cp)
 {
 	if (cp < 0x80) {

@@ -88,6 +88,15 @@ json_is(const struct json_value *v, enum json_type t)
 	return v && v->type == t;
 }
 
+/*
+ * Pieces of string unescaping, for readers of formats that quote strings
+ * the way JSON does (yarn v1): four hex digits at p (returns -1 when one is
+ * not a hex digit), and the UTF-8 encoding of a code point written at w
+ * (at most 4 bytes; returns the end).
+ */
+int json_hex4(const char *p, unsigned *out);
+char *json_put_utf8(char *w, unsigned cp);
+
 /* The type's name, for messages ("object", "string", ...). */
 const char *json_type_name(enum json_type t);
 

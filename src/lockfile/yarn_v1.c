@@ -141,50 +141,6 @@ yv1_err_at(const struct yv1_reader *r, unsigned line, unsigned col,
 
 /* ---- tokens ---- */
 
-static int
-yv1_hex4(const char *p, unsigned *out)
-{
-	unsigned v = 0;
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		char c = p[i];
-
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-static char *
-yv1_put_utf8(char *w, unsigned cp)
-{
-	if (cp < 0x80) {
-		*w++ = (char)cp;
-	} else if (cp < 0x800) {
-		*w++ = (char)(0xC0 | (cp >> 6));
-		*w++ = (char)(0x80 | (cp & 0x3F));
-	} else if (cp < 0x10000) {
-		*w++ = (char)(0xE0 | (cp >> 12));
-		*w++ = (char)(0x80 | ((cp >> 6) & 0x3F));
-		*w++ = (char)(0x80 | (cp & 0x3F));
-	} else {
-		*w++ = (char)(0xF0 | (cp >> 18));
-		*w++ = (char)(0x80 | ((cp >> 12) & 0x3F));
-		*w++ = (char)(0x80 | ((cp >> 6) & 0x3F));
-		*w++ = (char)(0x80 | (cp & 0x3F));
-	}
-	return w;
-}
-
 /*
  * A quoted string at *pp (on its opening quote): yarn writes them with
  * JSON.stringify, so JSON's escapes. Decoded text never outgrows its
@@ -228,12 +184,12 @@ yv1_quoted(struct yv1_reader *r, char **pp, char *end, struct yv1_tok *tok)
 		{
 			unsigned cp, lo;
 
-			if (end - p < 6 || yv1_hex4(p + 2, &cp) || cp == 0)
+			if (end - p < 6 || json_hex4(p + 2, &cp) || cp == 0)
 				return yv1_err(r, p, "bad \\u escape in string");
 			p += 6;
 			if (cp >= 0xD800 && cp <= 0xDBFF) {
 				if (end - p < 6 || p[0] != '\\' || p[1] != 'u' ||
-				    yv1_hex4(p + 2, &lo) || lo < 0xDC00 ||
+				    json_hex4(p + 2, &lo) || lo < 0xDC00 ||
 				    lo > 0xDFFF)
 					return yv1_err(r, p - 6,
 						       "bad \\u escape in string");
@@ -244,7 +200,7 @@ yv1_quoted(struct yv1_reader *r, char **pp, char *end, struct yv1_tok *tok)
 				return yv1_err(r, p - 6,
 					       "bad \\u escape in string");
 			}
-			w = yv1_put_utf8(w, cp);
+			w = json_put_utf8(w, cp);
 		}
 	}
 	tok->s = open + 1;

@@ -21,9 +21,6 @@
 
 #define PAYLOAD_NAMES_EVIDENCE_MAX 512	/* bytes of "known as" evidence */
 
-static const char *payload_fmt(struct payload *p, const char *f, ...)
-	__attribute__((format(printf, 2, 3)));
-
 void
 scan_sha256(const void *buf, size_t len, uint8_t out[32])
 {
@@ -360,29 +357,10 @@ payload_check(struct payload *p, const char *path, const char *file,
 	err = rules_scan(p->o->rules, p->buf, kept, payload_on_rule, &rc);
 	if (err)
 		report_add_error(p->r, p->target,
-				 payload_fmt(p, "%s: %s", file, ws_error_last()));
+				 mempool_printf(&p->pool, "%s: %s", file, ws_error_last()));
 }
 
 /* ---- findings ---- */
-
-static const char *
-payload_fmt(struct payload *p, const char *f, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, f);
-	n = vsnprintf(NULL, 0, f, ap);
-	va_end(ap);
-	if (n < 0)
-		return "";
-	s = mempool_alloc(&p->pool, (size_t)n + 1);
-	va_start(ap, f);
-	vsnprintf(s, (size_t)n + 1, f, ap);
-	va_end(ap);
-	return s;
-}
 
 /* The names a feed entry gives, joined, bounded. */
 static const char *
@@ -429,7 +407,7 @@ payload_add_file(struct payload *p, const struct payload_hit *h,
 	size_t nev = 0;
 
 	memset(&f, 0, sizeof(f));
-	f.id = payload_fmt(p, "ioc-file:%s:%s", h->sha256, h->path);
+	f.id = mempool_printf(&p->pool, "ioc-file:%s:%s", h->sha256, h->path);
 	f.kind = "ioc-file";
 	f.severity = e->meta.severity >= REPORT_INFO &&
 		e->meta.severity <= REPORT_CRITICAL ?
@@ -441,10 +419,10 @@ payload_add_file(struct payload *p, const struct payload_hit *h,
 	f.npaths = npaths;
 	f.file = h->file;
 	if (e->description)
-		f.message = payload_fmt(p, "payload file %s matches %s (%s)",
+		f.message = mempool_printf(&p->pool, "payload file %s matches %s (%s)",
 					h->path, feed_id, e->description);
 	else
-		f.message = payload_fmt(p, "payload file %s matches %s",
+		f.message = mempool_printf(&p->pool, "payload file %s matches %s",
 					h->path, feed_id);
 	f.remediation = payload_compromised;
 	f.feed = feed_id;
@@ -478,7 +456,7 @@ payload_add_rule(struct payload *p, const struct payload_hit *h,
 	if (!m->severity || report_severity_parse(&sev, m->severity))
 		sev = REPORT_HIGH;
 	memset(&f, 0, sizeof(f));
-	f.id = payload_fmt(p, "rule:%s:%s:%s", m->ns, m->rule, h->path);
+	f.id = mempool_printf(&p->pool, "rule:%s:%s:%s", m->ns, m->rule, h->path);
 	f.kind = "rule";
 	f.severity = sev;
 	f.target = p->target;
@@ -488,7 +466,7 @@ payload_add_rule(struct payload *p, const struct payload_hit *h,
 	f.npaths = npaths;
 	f.file = h->file;
 	f.message = m->description ? m->description :
-		payload_fmt(p, "%s matches YARA rule %s:%s", h->path, m->ns,
+		mempool_printf(&p->pool, "%s matches YARA rule %s:%s", h->path, m->ns,
 			    m->rule);
 	f.remediation = worm ? payload_compromised :
 		"Read this file before installing the package; if it already "
@@ -496,7 +474,7 @@ payload_add_rule(struct payload *p, const struct payload_hit *h,
 		"credentials it could read.";
 	f.feed = "rules";
 	f.source = m->reference ? m->reference :
-		payload_fmt(p, "YARA rule %s:%s", m->ns, m->rule);
+		mempool_printf(&p->pool, "YARA rule %s:%s", m->ns, m->rule);
 	ev[nev].key = "rule";
 	ev[nev++].value = m->rule;
 	ev[nev].key = "namespace";
@@ -528,7 +506,7 @@ payload_flush(struct payload *p, const char *name, const char *version,
 	}
 	if (p->hits_dropped)
 		report_add_error(p->r, p->target,
-				 payload_fmt(p, "%s%s%zu more payload findings not kept",
+				 mempool_printf(&p->pool, "%s%s%zu more payload findings not kept",
 					     name ? name : "",
 					     name ? ": " : "",
 					     p->hits_dropped));

@@ -44,32 +44,10 @@ struct scan_ctx {
 };
 
 static const char *
-fmt(struct scan_ctx *c, const char *f, ...) __attribute__((format(printf, 2, 3)));
-
-static const char *
-fmt(struct scan_ctx *c, const char *f, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, f);
-	n = vsnprintf(NULL, 0, f, ap);
-	va_end(ap);
-	if (n < 0)
-		return "";
-	s = mempool_alloc(&c->pool, (size_t)n + 1);
-	va_start(ap, f);
-	vsnprintf(s, (size_t)n + 1, f, ap);
-	va_end(ap);
-	return s;
-}
-
-static const char *
 node_label(struct scan_ctx *c, const struct tree_node *n)
 {
 	if (n->version && *n->version)
-		return fmt(c, "%s@%s", n->name ? n->name : "(unnamed)",
+		return mempool_printf(&c->pool, "%s@%s", n->name ? n->name : "(unnamed)",
 			   n->version);
 	return n->name ? n->name : "(unnamed)";
 }
@@ -154,7 +132,7 @@ join_hits(struct scan_ctx *c, const struct pkg_match_ctx *m,
 		}
 		if (j < i)
 			continue;
-		out = out ? fmt(c, "%s%s%s", out, sep, v) : v;
+		out = out ? mempool_printf(&c->pool, "%s%s%s", out, sep, v) : v;
 	}
 	return out;
 }
@@ -200,7 +178,7 @@ package_finding(struct pkg_match_ctx *m, const struct feed *fd)
 			sev = s;
 	}
 	memset(&f, 0, sizeof(f));
-	f.id = fmt(c, "ioc-package:%s@%s:%s", pkg->name, pkg->version,
+	f.id = mempool_printf(&c->pool, "ioc-package:%s@%s:%s", pkg->name, pkg->version,
 		   feed_id);
 	f.kind = "ioc-package";
 	f.severity = (enum report_severity)sev;
@@ -211,7 +189,7 @@ package_finding(struct pkg_match_ctx *m, const struct feed *fd)
 	f.npaths = np;
 	f.file = m->t->file;
 	f.line = first->line;
-	f.message = fmt(c, "%s@%s is a known compromised version (%s)",
+	f.message = mempool_printf(&c->pool, "%s@%s is a known compromised version (%s)",
 			pkg->name, pkg->version, feed_title);
 	f.remediation = "Remove it or pin a version published before the "
 			"compromise, reinstall with --ignore-scripts, and treat "
@@ -348,12 +326,12 @@ scan_git_pin(struct scan_ctx *c, const struct tree *t, uint32_t node,
 	    !(pin = commit_pin(d->spec)))
 		return;
 	memset(&f, 0, sizeof(f));
-	f.id = fmt(c, "ioc-artifact:git-pin:%s@%s:%s", n->name,
+	f.id = mempool_printf(&c->pool, "ioc-artifact:git-pin:%s@%s:%s", n->name,
 		   n->version ? n->version : "", d->name);
 	f.kind = "ioc-artifact";
 	f.severity = d->kind == TREE_DEP_OPTIONAL ? REPORT_CRITICAL :
 						    REPORT_HIGH;
-	f.message = fmt(c, "registry package %s depends on a git commit (%s \"%s\"), the Mini Shai-Hulud fingerprint",
+	f.message = mempool_printf(&c->pool, "registry package %s depends on a git commit (%s \"%s\"), the Mini Shai-Hulud fingerprint",
 			node_label(c, n), d->name, d->spec);
 	f.remediation = "A published package has no reason to pin a git "
 			"commit: check the version against the feeds and the "
@@ -402,7 +380,7 @@ scan_feed_strings(struct scan_ctx *c, const struct tree *t, uint32_t node,
 		if (!strstr(text, a->value))
 			continue;
 		memset(&f, 0, sizeof(f));
-		f.id = fmt(c, "ioc-artifact:%s:%s@%s:%s", fd->id,
+		f.id = mempool_printf(&c->pool, "ioc-artifact:%s:%s@%s:%s", fd->id,
 			   t->nodes[node].name,
 			   t->nodes[node].version ? t->nodes[node].version : "",
 			   a->value);
@@ -410,7 +388,7 @@ scan_feed_strings(struct scan_ctx *c, const struct tree *t, uint32_t node,
 		f.severity = a->meta.severity >= 0 ?
 			(enum report_severity)a->meta.severity :
 			REPORT_CRITICAL;
-		f.message = fmt(c, "%s carries a known worm artifact in its %s: %s",
+		f.message = mempool_printf(&c->pool, "%s carries a known worm artifact in its %s: %s",
 				node_label(c, &t->nodes[node]), where,
 				a->description ? a->description : a->value);
 		f.remediation = "Remove the package and treat machines that "
@@ -474,7 +452,7 @@ hygiene(struct scan_ctx *c, const struct tree *t, uint32_t node,
 	const struct tree_node *n = &t->nodes[node];
 
 	memset(&f, 0, sizeof(f));
-	f.id = fmt(c, "lockfile:%s:%s:%s", what, t->file, n->location);
+	f.id = mempool_printf(&c->pool, "lockfile:%s:%s:%s", what, t->file, n->location);
 	f.kind = "lockfile";
 	f.severity = sev;
 	f.message = message;
@@ -482,9 +460,9 @@ hygiene(struct scan_ctx *c, const struct tree *t, uint32_t node,
 			"and review the change; lockfile-lint enforces the same "
 			"rules in CI.";
 	f.feed = "wormsign-checks";
-	f.source = fmt(c, "wormsign: lockfile %s", what);
+	f.source = mempool_printf(&c->pool, "wormsign: lockfile %s", what);
 	ev[0].key = "rule";
-	ev[0].value = fmt(c, "lockfile-%s", what);
+	ev[0].value = mempool_printf(&c->pool, "lockfile-%s", what);
 	ev[1].key = key;
 	ev[1].value = value;
 	f.evidence = ev;
@@ -522,7 +500,7 @@ scan_hygiene_node(struct scan_ctx *c, const struct tree *t, uint32_t node)
 		return;
 	if (n->resolved && strncmp(n->resolved, "http://", 7) == 0)
 		hygiene(c, t, node, REPORT_MEDIUM, "http",
-			fmt(c, "%s is fetched over plain http", node_label(c, n)),
+			mempool_printf(&c->pool, "%s is fetched over plain http", node_label(c, n)),
 			"resolved", n->resolved);
 	if (n->resolved && c->registry_host &&
 	    n->source == TREE_SOURCE_REGISTRY &&
@@ -530,7 +508,7 @@ scan_hygiene_node(struct scan_ctx *c, const struct tree *t, uint32_t node)
 	    (hlen != c->registry_host_len ||
 	     memcmp(host, c->registry_host, hlen) != 0))
 		hygiene(c, t, node, REPORT_LOW, "host",
-			fmt(c, "%s resolves to %.*s, not the configured registry",
+			mempool_printf(&c->pool, "%s resolves to %.*s, not the configured registry",
 			    node_label(c, n), (int)hlen, host),
 			"resolved", n->resolved);
 	/* yarn berry keeps a "checksum" the reader does not record as
@@ -539,7 +517,7 @@ scan_hygiene_node(struct scan_ctx *c, const struct tree *t, uint32_t node)
 			      n->source == TREE_SOURCE_TARBALL) &&
 	    n->resolved && strncmp(t->format, "yarn berry", 10) != 0)
 		hygiene(c, t, node, REPORT_LOW, "integrity",
-			fmt(c, "%s has no integrity hash in the lockfile",
+			mempool_printf(&c->pool, "%s has no integrity hash in the lockfile",
 			    node_label(c, n)),
 			"resolved", n->resolved);
 }
@@ -616,7 +594,7 @@ scan_range(struct scan_ctx *c, const struct tree *t, uint32_t from,
 	}
 	if (!ok)
 		hygiene(c, t, d->target, REPORT_LOW, "range",
-			fmt(c, "%s is locked, but %s asks for %s \"%s\"",
+			mempool_printf(&c->pool, "%s is locked, but %s asks for %s \"%s\"",
 			    node_label(c, to), node_label(c, &t->nodes[from]),
 			    d->name, d->spec),
 			"required", d->spec);
@@ -643,13 +621,13 @@ scan_script(struct scan_ctx *c, const struct tree *t, uint32_t node,
 		if (!strstr(script, suspicious_scripts[i]))
 			continue;
 		memset(&f, 0, sizeof(f));
-		f.id = fmt(c, "ioc-artifact:script:%s@%s:%s",
+		f.id = mempool_printf(&c->pool, "ioc-artifact:script:%s@%s:%s",
 			   t->nodes[node].name,
 			   t->nodes[node].version ? t->nodes[node].version : "",
 			   name);
 		f.kind = "ioc-artifact";
 		f.severity = REPORT_HIGH;
-		f.message = fmt(c, "%s runs \"%s\" as its %s script, as the Shai-Hulud payloads do",
+		f.message = mempool_printf(&c->pool, "%s runs \"%s\" as its %s script, as the Shai-Hulud payloads do",
 				node_label(c, &t->nodes[node]),
 				suspicious_scripts[i], name);
 		f.remediation = "Do not run its scripts: reinstall with "

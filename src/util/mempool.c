@@ -1,6 +1,8 @@
 #include "util/mempool.h"
 
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,4 +115,23 @@ mempool_strcat2(struct mempool *mp, const char *a, size_t alen, const char *b,
 	memcpy(p + alen, b, blen);
 	p[alen + blen] = '\0';
 	return p;
+}
+
+char *
+mempool_printf(struct mempool *mp, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return mempool_strdup(mp, "");
+	s = mempool_alloc(mp, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
 }

@@ -28,4 +28,8 @@ char *mempool_strdup(struct mempool *mp, const char *s);
 char *mempool_strcat2(struct mempool *mp, const char *a, size_t alen,
 		      const char *b, size_t blen);
 
+/* A formatted string in the pool. */
+char *mempool_printf(struct mempool *mp, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 #endif

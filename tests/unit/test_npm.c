@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lockfile/lockfile.h"
+#include "treecheck.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -26,32 +27,6 @@ parse(struct tree **out, const char *text, enum lockfile_kind kind)
 		free(buf);
 	}
 	return err;
-}
-
-static const struct tree_node *
-node_at(const struct tree *t, const char *loc)
-{
-	uint32_t i = tree_find(t, loc, strlen(loc));
-
-	ck_assert_msg(i != TREE_NONE, "no node at \"%s\"", loc);
-	return &t->nodes[i];
-}
-
-/* "a@1 > b@2" for a node's shortest path. */
-static char *
-path_str(const struct tree *t, const char *loc)
-{
-	uint32_t nodes[64];
-	size_t n = tree_path(t, tree_find(t, loc, strlen(loc)), nodes, 64), i;
-	struct strbuf sb;
-
-	strbuf_init(&sb, 4096);
-	for (i = 0; i < n; i++)
-		strbuf_addf(&sb, "%s%s@%s", i ? " > " : "",
-			    t->nodes[nodes[i]].name,
-			    t->nodes[nodes[i]].version ?
-				    t->nodes[nodes[i]].version : "");
-	return strbuf_detach(&sb, NULL);
 }
 
 static const char v3_nested[] =
@@ -352,63 +327,10 @@ END_TEST
 
 /* ---- real lockfiles written by npm ---- */
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Compares the name@version set of a loaded tree with expected.txt. */
 static void
 check_expected(const char *case_name, const char *lockname)
 {
-	char path[1024], exp_path[1024], line[512];
-	struct tree *t;
-	struct tree_inv inv;
-	char **got;
-	FILE *fp;
-	size_t i = 0, n;
-	int err;
-
-	snprintf(path, sizeof(path), "%s/npm/%s/%s", TEST_DATA, case_name,
-		 lockname);
-	snprintf(exp_path, sizeof(exp_path), "%s/npm/%s/expected.txt",
-		 TEST_DATA, case_name);
-	err = lockfile_load(&t, path);
-	ck_assert_msg(err == 0, "%s: %s", path, ws_error_last());
-	for (i = 0; i < t->nwarnings; i++)
-		ck_abort_msg("%s: unexpected warning: %s", case_name,
-			     t->warnings[i]);
-	tree_inv_init(&inv);
-	tree_inv_add(&inv, t);
-	tree_inv_index(&inv);
-	n = inv.npkgs;
-	got = xcalloc(n + 1, sizeof(*got));
-	for (i = 0; i < n; i++) {
-		struct strbuf sb;
-
-		strbuf_init(&sb, 1024);
-		strbuf_addf(&sb, "%s@%s", inv.pkgs[i].name, inv.pkgs[i].version);
-		got[i] = strbuf_detach(&sb, NULL);
-	}
-	qsort(got, n, sizeof(*got), cmp_str);
-	fp = fopen(exp_path, "r");
-	ck_assert_msg(fp != NULL, "%s missing", exp_path);
-	i = 0;
-	while (fgets(line, sizeof(line), fp)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (!line[0])
-			continue;
-		ck_assert_msg(i < n, "%s: %s not found", case_name, line);
-		ck_assert_str_eq(got[i], line);
-		i++;
-	}
-	fclose(fp);
-	ck_assert_uint_eq(i, n);
-	for (i = 0; i < n; i++)
-		free(got[i]);
-	free(got);
-	tree_inv_release(&inv);
+	check_lockfile_expected("npm", case_name, lockname, 0);
 }
 
 START_TEST(real_v3) { check_expected("v3-basic", "package-lock.json"); }

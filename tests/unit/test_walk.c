@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "tree/tree.h"
+#include "treecheck.h"
 #include "tree/walk_internal.h"
 #include "util/error.h"
 #include "util/strbuf.h"
@@ -183,39 +184,11 @@ walk_ok(const char *dir)
 	return t;
 }
 
-static uint32_t
-idx_at(const struct tree *t, const char *loc)
-{
-	return tree_find(t, loc, strlen(loc));
-}
-
-static const struct tree_node *
-node_at(const struct tree *t, const char *loc)
-{
-	uint32_t i = idx_at(t, loc);
-
-	ck_assert_msg(i != TREE_NONE, "no node at \"%s\"", loc);
-	return &t->nodes[i];
-}
-
 static void
 assert_no_node(const struct tree *t, const char *loc)
 {
 	ck_assert_msg(idx_at(t, loc) == TREE_NONE, "unexpected node at \"%s\"",
 		      loc);
-}
-
-static const struct tree_dep *
-dep_of(const struct tree *t, const char *loc, const char *name)
-{
-	const struct tree_node *n = node_at(t, loc);
-	uint32_t i;
-
-	for (i = 0; i < n->ndeps; i++)
-		if (!strcmp(t->deps[n->deps + i].name, name))
-			return &t->deps[n->deps + i];
-	ck_abort_msg("\"%s\" has no dependency \"%s\"", loc, name);
-	return NULL;
 }
 
 /* Whether some warning contains both a and b (b may be NULL). */
@@ -1033,80 +1006,14 @@ END_TEST
 
 /* ---- npm's own trees (tests/data/npm, see its README) ---- */
 
-static int
-str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted, unique name@version of every package node. */
-static char **
-package_set(const struct tree *t, size_t *count)
-{
-	char **v = xcalloc(t->nnodes + 1, sizeof(*v));
-	size_t i, n = 0, k = 0;
-
-	for (i = 0; i < t->nnodes; i++) {
-		const struct tree_node *nd = &t->nodes[i];
-		struct strbuf sb;
-
-		if (!tree_node_is_package(nd))
-			continue;
-		strbuf_init(&sb, 4096);
-		strbuf_addf(&sb, "%s@%s", nd->name,
-			    nd->version ? nd->version : "");
-		v[n++] = strbuf_detach(&sb, NULL);
-	}
-	qsort(v, n, sizeof(*v), str_cmp);
-	for (i = 0; i < n; i++) {
-		if (k && !strcmp(v[k - 1], v[i])) {
-			free(v[i]);
-			continue;
-		}
-		v[k++] = v[i];
-	}
-	*count = k;
-	return v;
-}
-
 static void
 compare_with_expected(const char *fixture)
 {
-	struct strbuf path, want, got;
-	struct tree *t;
-	char **set;
-	size_t n, i;
-	int err;
+	char dir[1024], expected[1100];
 
-	strbuf_init(&path, 4096);
-	strbuf_init(&want, 1 << 20);
-	strbuf_init(&got, 1 << 20);
-	strbuf_addf(&path, "%s/npm/%s/expected.txt", TEST_DATA, fixture);
-	err = strbuf_read_file(&want, path.buf, 0);
-	ck_assert_msg(err == 0, "%s", ws_error_last());
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/npm/%s", TEST_DATA, fixture);
-	t = walk_ok(path.buf);
-	set = package_set(t, &n);
-	for (i = 0; i < n; i++) {
-		strbuf_addf(&got, "%s\n", set[i]);
-		free(set[i]);
-	}
-	free(set);
-	/* expected.txt is sorted and unique; it may lack a final newline */
-	if (want.len && want.buf[want.len - 1] != '\n')
-		strbuf_addch(&want, '\n');
-	ck_assert_msg(!strcmp(want.buf, got.buf),
-		      "%s: walked packages differ\n--- expected\n%s--- walked\n%s",
-		      fixture, want.buf, got.buf);
-	for (i = 0; i < t->nwarnings; i++)
-		fprintf(stderr, "%s: warning: %s\n", fixture, t->warnings[i]);
-	ck_assert_msg(t->nwarnings == 0, "%s: %zu warnings", fixture,
-		      t->nwarnings);
-	tree_free(t);
-	strbuf_release(&path);
-	strbuf_release(&want);
-	strbuf_release(&got);
+	snprintf(dir, sizeof(dir), "%s/npm/%s", TEST_DATA, fixture);
+	snprintf(expected, sizeof(expected), "%s/expected.txt", dir);
+	check_tree_expected(walk_ok(dir), expected, 0);
 }
 
 START_TEST(walk_v3_basic_matches_npm_ls)

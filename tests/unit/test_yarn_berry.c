@@ -10,6 +10,7 @@
 
 #include "json/json.h"
 #include "lockfile/lockfile.h"
+#include "treecheck.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -51,55 +52,6 @@ static int
 parse(struct tree **out, const char *text)
 {
 	return parse_with(out, text, NULL);
-}
-
-static const struct tree_node *
-node_at(const struct tree *t, const char *loc)
-{
-	uint32_t i = tree_find(t, loc, strlen(loc));
-
-	ck_assert_msg(i != TREE_NONE, "no node at \"%s\"", loc);
-	return &t->nodes[i];
-}
-
-/* "a@1 > b@2" for a node's shortest path. */
-static char *
-path_str(const struct tree *t, const char *loc)
-{
-	uint32_t nodes[64];
-	size_t n = tree_path(t, tree_find(t, loc, strlen(loc)), nodes, 64), i;
-	struct strbuf sb;
-
-	strbuf_init(&sb, 4096);
-	for (i = 0; i < n; i++)
-		strbuf_addf(&sb, "%s%s@%s", i ? " > " : "",
-			    t->nodes[nodes[i]].name,
-			    t->nodes[nodes[i]].version ?
-				    t->nodes[nodes[i]].version : "");
-	return strbuf_detach(&sb, NULL);
-}
-
-static void
-assert_path(const struct tree *t, const char *loc, const char *want)
-{
-	char *p = path_str(t, loc);
-
-	ck_assert_str_eq(p, want);
-	free(p);
-}
-
-/* The edge of node loc named name. */
-static const struct tree_dep *
-dep_of(const struct tree *t, const char *loc, const char *name)
-{
-	const struct tree_node *n = node_at(t, loc);
-	uint32_t i;
-
-	for (i = 0; i < n->ndeps; i++)
-		if (strcmp(t->deps[n->deps + i].name, name) == 0)
-			return &t->deps[n->deps + i];
-	ck_abort_msg("\"%s\" has no edge \"%s\"", loc, name);
-	return NULL;
 }
 
 static void
@@ -795,12 +747,6 @@ END_TEST
 
 /* ---- real lockfiles made by yarn 2, 3 and 4 ---- */
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static struct tree *
 load_case(const char *case_name)
 {
@@ -818,52 +764,7 @@ load_case(const char *case_name)
 static void
 check_expected(const char *case_name)
 {
-	char exp_path[1024], line[512];
-	struct tree *t = load_case(case_name);
-	struct tree_inv inv;
-	char **got;
-	FILE *fp;
-	size_t i, n;
-
-	snprintf(exp_path, sizeof(exp_path), "%s/yarn-berry/%s/expected.txt",
-		 TEST_DATA, case_name);
-	for (i = 0; i < t->nwarnings; i++)
-		ck_abort_msg("%s: unexpected warning: %s", case_name,
-			     t->warnings[i]);
-	for (i = 0; i < t->nnodes; i++)
-		ck_assert_msg(!(t->nodes[i].flags & TREE_EXTRANEOUS),
-			      "%s: %s not reached", case_name,
-			      t->nodes[i].location);
-	tree_inv_init(&inv);
-	tree_inv_add(&inv, t);
-	tree_inv_index(&inv);
-	n = inv.npkgs;
-	got = xcalloc(n + 1, sizeof(*got));
-	for (i = 0; i < n; i++) {
-		struct strbuf sb;
-
-		strbuf_init(&sb, 1024);
-		strbuf_addf(&sb, "%s@%s", inv.pkgs[i].name, inv.pkgs[i].version);
-		got[i] = strbuf_detach(&sb, NULL);
-	}
-	qsort(got, n, sizeof(*got), cmp_str);
-	fp = fopen(exp_path, "r");
-	ck_assert_msg(fp != NULL, "%s missing", exp_path);
-	i = 0;
-	while (fgets(line, sizeof(line), fp)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (!line[0])
-			continue;
-		ck_assert_msg(i < n, "%s: %s not found", case_name, line);
-		ck_assert_str_eq(got[i], line);
-		i++;
-	}
-	fclose(fp);
-	ck_assert_uint_eq(i, n);
-	for (i = 0; i < n; i++)
-		free(got[i]);
-	free(got);
-	tree_inv_release(&inv);
+	check_lockfile_expected("yarn-berry", case_name, "yarn.lock", 1);
 }
 
 START_TEST(real_basic) { check_expected("basic"); }
