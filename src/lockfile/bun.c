@@ -10,7 +10,10 @@
 #include "util/strbuf.h"
 #include "util/strmap.h"
 #include "util/xalloc.h"
+#include "lockfile/internal.h"
 #include "util/banned.h"
+
+#define bun_err(r, v, ...) lockfile_err((r)->file, (v), __VA_ARGS__)
 
 /*
  * bun.lock, the text lockfile (lockfileVersion 0, 1 and 2): JSON with
@@ -57,24 +60,6 @@ struct bun_reader {
 	size_t nws;
 	struct strbuf loc;
 };
-
-static int bun_err(const struct bun_reader *r, const struct json_value *v,
-		   const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-bun_err(const struct bun_reader *r, const struct json_value *v,
-	const char *fmt, ...)
-{
-	char what[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return ws_error_set(WS_EPARSE, "%s:%u:%u: %s", r->file, v->line,
-			    v->col16, what);
-}
 
 static int
 has_prefix(const char *s, const char *prefix)

@@ -11,6 +11,7 @@
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
+#include "lockfile/internal.h"
 #include "util/banned.h"
 
 static const char *
@@ -41,19 +42,6 @@ lockfile_kind_of(const char *path)
 	if (strcmp(base, "bun.lockb") == 0)
 		return LOCKFILE_BUN_BINARY;
 	return LOCKFILE_UNKNOWN;
-}
-
-/* dir of path, as a new string ("." when there is none). */
-static char *
-path_dirname(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	if (!s)
-		return xstrdup(".");
-	if (s == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(s - path));
 }
 
 static int
@@ -97,9 +85,9 @@ lockfile_load(struct tree **out, const char *path)
 	/* The project's package.json names the root's direct dependencies,
 	 * which v1 and hidden lockfiles do not record. It is optional: a
 	 * broken one only costs path accuracy, so it is ignored. */
-	dir = path_dirname(path);
+	dir = lockfile_dirname(path);
 	if (kind == LOCKFILE_NPM_HIDDEN) {
-		char *up = path_dirname(dir);
+		char *up = lockfile_dirname(dir);
 
 		free(dir);
 		dir = up;

@@ -10,7 +10,10 @@
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
+#include "lockfile/internal.h"
 #include "util/banned.h"
+
+#define npm_err(r, v, ...) lockfile_err((r)->file, (v), __VA_ARGS__)
 
 /*
  * npm lockfiles. v2 and v3 list every installed location under
@@ -27,24 +30,6 @@ struct npm_reader {
 	const char *file;
 	struct strbuf loc;
 };
-
-static int npm_err(const struct npm_reader *r, const struct json_value *v,
-		   const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-npm_err(const struct npm_reader *r, const struct json_value *v,
-	const char *fmt, ...)
-{
-	char what[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return ws_error_set(WS_EPARSE, "%s:%u:%u: %s", r->file, v->line,
-			    v->col16, what);
-}
 
 static int
 npm_want_string(const struct npm_reader *r, const struct json_value *obj,

@@ -11,7 +11,10 @@
 #include "util/strbuf.h"
 #include "util/strmap.h"
 #include "util/xalloc.h"
+#include "lockfile/internal.h"
 #include "util/banned.h"
+
+#define pnpm_err(r, v, ...) lockfile_err((r)->file, (v), __VA_ARGS__)
 
 /*
  * pnpm-lock.yaml: lockfileVersion 5.3/5.4 (package keys "/name/1.2.3" with
@@ -92,24 +95,6 @@ pnpm_index_get(const struct pnpm_index *ix, const char *key, size_t len)
 	struct strmap_entry *e = strmap_find(&ix->map, key, len);
 
 	return e ? ix->vals[e->value] : NULL;
-}
-
-static int pnpm_err(const struct pnpm_reader *r, const struct json_value *v,
-		    const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-pnpm_err(const struct pnpm_reader *r, const struct json_value *v,
-	 const char *fmt, ...)
-{
-	char what[768];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return ws_error_set(WS_EPARSE, "%s:%u:%u: %s", r->file, v->line,
-			    v->col16, what);
 }
 
 /* How much of s a message quotes ("%.*s"): keys can be arbitrarily long. */

@@ -16,7 +16,10 @@
 #include "util/strbuf.h"
 #include "util/strmap.h"
 #include "util/xalloc.h"
+#include "lockfile/internal.h"
 #include "util/banned.h"
+
+#define berry_err(r, v, ...) lockfile_err((r)->file, (v), __VA_ARGS__)
 
 /*
  * yarn berry (2+) lockfiles: YAML, one entry per resolved package, keyed by
@@ -76,24 +79,6 @@ struct berry_sets {
 	struct strmap ws_dev;
 	int have_manifest;
 };
-
-static int berry_err(const struct berry_reader *r, const struct json_value *v,
-		     const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-berry_err(const struct berry_reader *r, const struct json_value *v,
-	  const char *fmt, ...)
-{
-	char what[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return ws_error_set(WS_EPARSE, "%s:%u:%u: %s", r->file, v->line,
-			    v->col16, what);
-}
 
 /* A string for messages: at most 200 bytes of s[0..n). */
 #define BERRY_SHOW(n) ((int)((n) > 200 ? 200 : (n)))
@@ -927,18 +912,6 @@ berry_link(struct berry_reader *r)
 	}
 }
 
-static char *
-berry_dirname(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	if (!s)
-		return xstrdup(".");
-	if (s == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(s - path));
-}
-
 static int
 berry_metadata(struct berry_reader *r, const struct json_value *root,
 	       long *version)
@@ -985,7 +958,7 @@ lockfile_parse_yarn_berry(struct tree **out, char *buf, size_t len,
 		return err;
 	r.file = file;
 	r.manifest = json_is(manifest, JSON_OBJECT) ? manifest : NULL;
-	r.dir = berry_dirname(file);
+	r.dir = lockfile_dirname(file);
 	mempool_init(&r.pool, 64u << 10);
 	strmap_init(&r.descs);
 	strmap_init(&r.patched);

@@ -13,6 +13,7 @@
 #include "util/strbuf.h"
 #include "util/strmap.h"
 #include "util/xalloc.h"
+#include "lockfile/internal.h"
 #include "util/banned.h"
 
 /*
@@ -736,18 +737,6 @@ yv1_parse_lines(struct yv1_reader *r, char *buf, size_t len)
 
 /* ---- the project: root manifest and workspace members ---- */
 
-static char *
-yv1_dirname(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	if (!s)
-		return xstrdup(".");
-	if (s == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(s - path));
-}
-
 /*
  * Whether rel (a relative path, '/'-separated, no "." or ".." left) names
  * a real directory below the project reached without any symlink: the
@@ -1263,7 +1252,7 @@ lockfile_parse_yarn_v1(struct tree **out, char *buf, size_t len,
 	t->synthetic_locations = 1;
 	r.t = t;
 	r.file = file;
-	r.dir = yv1_dirname(file);
+	r.dir = lockfile_dirname(file);
 	strmap_init(&r.specs);
 	strmap_init(&r.dups);
 	strmap_init(&r.members);
