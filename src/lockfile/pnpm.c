@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "json/json.h"
-#include "lockfile/yaml_dom.h"
+#include "json/yaml_dom.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
@@ -908,7 +908,7 @@ lockfile_parse_pnpm(struct tree **out, char *buf, size_t len,
 	strbuf_init(&r.scratch, PNPM_KEY_MAX);
 	if (!json_is(manifest, JSON_OBJECT))
 		manifest = NULL;
-	if ((err = lockfile_yaml_parse(&doc, buf, len, file)))
+	if ((err = json_parse_yaml(&doc, buf, len, file)))
 		goto done;
 	if (doc.root->type != JSON_OBJECT) {
 		err = pnpm_err(&r, doc.root,

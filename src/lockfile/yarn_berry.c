@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "json/json.h"
-#include "lockfile/yaml_dom.h"
+#include "json/yaml_dom.h"
 #include "util/error.h"
 #include "util/mempool.h"
 #include "util/strbuf.h"
@@ -954,7 +954,7 @@ lockfile_parse_yarn_berry(struct tree **out, char *buf, size_t len,
 
 	*out = NULL;
 	memset(&r, 0, sizeof(r));
-	if ((err = lockfile_yaml_parse(&doc, buf, len, file)))
+	if ((err = json_parse_yaml(&doc, buf, len, file)))
 		return err;
 	r.file = file;
 	r.manifest = json_is(manifest, JSON_OBJECT) ? manifest : NULL;

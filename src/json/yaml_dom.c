@@ -1,4 +1,4 @@
-#include "lockfile/yaml_dom.h"
+#include "json/yaml_dom.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -94,7 +94,7 @@ yaml_append(struct yaml_frame *f, struct json_value *v)
 }
 
 int
-lockfile_yaml_parse(struct json_doc *doc, const char *buf, size_t len,
+json_parse_yaml(struct json_doc *doc, const char *buf, size_t len,
 		    const char *name)
 {
 	struct yaml_frame stack[JSON_DEPTH_MAX];

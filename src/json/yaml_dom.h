@@ -1,7 +1,7 @@
-#ifndef WS_LOCKFILE_YAML_DOM_H
-#define WS_LOCKFILE_YAML_DOM_H
+#ifndef WS_JSON_YAML_DOM_H
+#define WS_JSON_YAML_DOM_H
 
-/* Private to src/lockfile. */
+/* YAML into the JSON DOM (libyaml). */
 
 #include <stddef.h>
 
@@ -20,7 +20,7 @@
  * and they are how a small YAML file expands without bound). Errors are
  * WS_EPARSE / WS_ELIMIT with "<name>:<line>:<col>: <what>".
  */
-int lockfile_yaml_parse(struct json_doc *doc, const char *buf, size_t len,
+int json_parse_yaml(struct json_doc *doc, const char *buf, size_t len,
 			const char *name);
 
 #endif
