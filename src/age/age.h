@@ -28,6 +28,9 @@ struct age_opts {
 	const struct policy *policy;
 	struct registry_client *client;	/* fetches through its cache */
 	time_t now;
+	/* the registry URL for the evidence (redacted by the caller);
+	 * may be NULL */
+	const char *registry;
 };
 
 struct age_stats {

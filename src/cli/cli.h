@@ -32,6 +32,8 @@ int cmd_help(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_feeds(int argc, char **argv);
+int cmd_age(int argc, char **argv);
+int cmd_gate(int argc, char **argv);
 
 /* "wormsign: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -16,11 +16,27 @@ const struct cli_command cli_commands[] = {
 	  "[--format text|json|sarif|markdown] [--fail-on SEV] [--ignore FILE] "
 	  "[--output FILE] [PATH...]" },
 #endif
+#ifdef WS_HAVE_AGE
+	{ "age", cmd_age, "report locked versions younger than the minimum release age",
+	  "[--min-age DURATION] [--exclude PATTERN]... [--now TIMESTAMP] "
+	  "[--registry URL] [--registry-from-npm] [--userconfig FILE] "
+	  "[--cache DIR] [--offline] [--refresh] [--jobs N] [--source SRC] "
+	  "[--format text|json|sarif|markdown] [-o FILE] [--fail-on SEV] "
+	  "[--ignore FILE] [PATH...]" },
+#endif
 #ifdef WS_HAVE_FEEDS
 	{ "feeds", cmd_feeds, "list, show and import IOC feeds",
 	  "list|show ID|import --from osv|csv|list PATH [--feed FILE]... "
 	  "[--no-bundled] [--format text|json] [--id ID] [--title TEXT] "
 	  "[--output FILE]" },
+#endif
+#ifdef WS_HAVE_GATE
+	{ "gate", cmd_gate,
+	  "run scan and age, then COMMAND only when nothing reaches --fail-on",
+	  "[--no-scan] [--no-age] [--min-age DURATION] [--exclude PATTERN]... "
+	  "[--registry URL] [--cache DIR] [--offline] [--fail-on SEV] "
+	  "[--format text|json|sarif|markdown] [--output FILE] [PATH] "
+	  "[-- COMMAND...]" },
 #endif
 	{ "tree", cmd_tree, "print the dependency trees a project installs",
 	  "[--source auto|lockfile|node_modules|all] [--format text|json] "

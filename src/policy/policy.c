@@ -113,6 +113,7 @@ policy_add_source(struct policy *p, enum policy_tool tool, const char *file,
 	s->file = mempool_strdup(&p->pool, file);
 	s->key = mempool_strdup(&p->pool, key);
 	s->raw = mempool_strdup(&p->pool, raw ? raw : "");
+	s->line = 0;	/* the caller sets it when it knows the line */
 	s->seconds = seconds;
 	return 0;
 }

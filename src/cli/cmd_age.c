@@ -1,0 +1,754 @@
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "age/age.h"
+#include "policy/policy.h"
+#include "registry/npmrc.h"
+#include "registry/registry.h"
+#include "report/report.h"
+#include "tree/tree.h"
+#include "util/error.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+
+extern char **environ;
+
+#define AGE_EXCLUDES_MAX 256	/* --exclude */
+#define AGE_NPM_OUTPUT_MAX 4096	/* `npm config get registry` */
+
+static const char age_help[] =
+	"Options:\n"
+	"  --min-age DURATION  the minimum release age (7d, 36h, 1440m, 90s,\n"
+	"                      2w); default: the project's own policy\n"
+	"  --exclude PATTERN   exempt packages (a name glob or name@range;\n"
+	"                      repeatable)\n"
+	"  --now TIMESTAMP     judge ages at this RFC 3339 time (default: now)\n"
+	"  --registry URL      the registry (default: npm's configuration)\n"
+	"  --registry-from-npm ask 'npm config get registry' when nothing else\n"
+	"                      configures one\n"
+	"  --userconfig FILE   npm's user config (default: ~/.npmrc)\n"
+	"  --cache DIR         the cache directory (DIR/registry.db)\n"
+	"  --offline           use only the cache: make no request\n"
+	"  --refresh           revalidate what the cache already covers\n"
+	"  --jobs N            requests in flight (default 16)\n"
+	"  --source SRC        auto, lockfile, node_modules or all, as for tree\n"
+	"  --format FMT        text (default), json, sarif or markdown\n"
+	"  -o, --output FILE   write the report to FILE (atomically)\n"
+	"  --fail-on SEV       exit 1 on findings at or above SEV: critical,\n"
+	"                      high (default), medium, low, info, or none\n"
+	"  --ignore FILE       a baseline of accepted findings\n"
+	"  -v, --verbose       print every warning\n"
+	"  -h, --help          show this help\n"
+	"\n"
+	"PATH is a project directory or a lockfile, as for 'wormsign tree'.\n";
+
+enum age_format {
+	FORMAT_TEXT,
+	FORMAT_JSON,
+	FORMAT_SARIF,
+	FORMAT_MARKDOWN,
+};
+
+struct age_args {
+	enum cli_source src;
+	const char *min_age;
+	int64_t min_age_s;
+	const char *excludes[AGE_EXCLUDES_MAX];
+	size_t nexcludes;
+	time_t now;
+	int have_now;
+	const char *registry;
+	int registry_from_npm;
+	const char *userconfig;
+	const char *cache;
+	int offline;
+	int refresh;
+	unsigned jobs;
+	const char *output;
+	const char *ignore;
+	enum age_format format;
+	int fail_on;
+	int verbose;
+};
+
+static int
+age_parse_args(struct age_args *a, int argc, char **argv)
+{
+	enum {
+		OPT_MIN_AGE = 256, OPT_EXCLUDE, OPT_NOW, OPT_REGISTRY,
+		OPT_FROM_NPM, OPT_USERCONFIG, OPT_CACHE, OPT_OFFLINE,
+		OPT_REFRESH, OPT_JOBS, OPT_SOURCE, OPT_FORMAT, OPT_FAIL_ON,
+		OPT_IGNORE,
+	};
+	static const struct option opts[] = {
+		{ "min-age", required_argument, NULL, OPT_MIN_AGE },
+		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+		{ "now", required_argument, NULL, OPT_NOW },
+		{ "registry", required_argument, NULL, OPT_REGISTRY },
+		{ "registry-from-npm", no_argument, NULL, OPT_FROM_NPM },
+		{ "userconfig", required_argument, NULL, OPT_USERCONFIG },
+		{ "cache", required_argument, NULL, OPT_CACHE },
+		{ "offline", no_argument, NULL, OPT_OFFLINE },
+		{ "refresh", no_argument, NULL, OPT_REFRESH },
+		{ "jobs", required_argument, NULL, OPT_JOBS },
+		{ "source", required_argument, NULL, OPT_SOURCE },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "output", required_argument, NULL, 'o' },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "ignore", required_argument, NULL, OPT_IGNORE },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->fail_on = REPORT_HIGH;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_MIN_AGE:
+			if (policy_parse_duration(optarg, &a->min_age_s)) {
+				cli_error("--min-age: %s (a number and a unit: 7d, 36h, 1440m, 90s, 2w)",
+					  ws_error_last());
+				return WS_EXIT_USAGE;
+			}
+			a->min_age = optarg;
+			break;
+		case OPT_EXCLUDE:
+			if (a->nexcludes >= AGE_EXCLUDES_MAX) {
+				cli_error("--exclude: at most %d times",
+					  AGE_EXCLUDES_MAX);
+				return WS_EXIT_USAGE;
+			}
+			a->excludes[a->nexcludes++] = optarg;
+			break;
+		case OPT_NOW:
+			if (policy_parse_time(optarg, &a->now)) {
+				cli_error("--now: %s (an RFC 3339 time such as 2026-01-31T12:00:00Z)",
+					  ws_error_last());
+				return WS_EXIT_USAGE;
+			}
+			a->have_now = 1;
+			break;
+		case OPT_REGISTRY:
+			a->registry = optarg;
+			break;
+		case OPT_FROM_NPM:
+			a->registry_from_npm = 1;
+			break;
+		case OPT_USERCONFIG:
+			a->userconfig = optarg;
+			break;
+		case OPT_CACHE:
+			a->cache = optarg;
+			break;
+		case OPT_OFFLINE:
+			a->offline = 1;
+			break;
+		case OPT_REFRESH:
+			a->refresh = 1;
+			break;
+		case OPT_JOBS: {
+			char *end;
+			unsigned long n;
+
+			errno = 0;
+			n = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || n < 1 ||
+			    n > REGISTRY_JOBS_MAX || optarg[0] == '-') {
+				cli_error("--jobs: \"%s\" is not a number from 1 to %d",
+					  optarg, REGISTRY_JOBS_MAX);
+				return WS_EXIT_USAGE;
+			}
+			a->jobs = (unsigned)n;
+			break;
+		}
+		case OPT_SOURCE:
+			if (cli_parse_source(&a->src, optarg))
+				return WS_EXIT_USAGE;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				a->format = FORMAT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				a->format = FORMAT_JSON;
+			else if (strcmp(optarg, "sarif") == 0)
+				a->format = FORMAT_SARIF;
+			else if (strcmp(optarg, "markdown") == 0)
+				a->format = FORMAT_MARKDOWN;
+			else {
+				cli_error("--format: unknown format \"%s\" (text, json, sarif, markdown)",
+					  optarg);
+				return WS_EXIT_USAGE;
+			}
+			break;
+		case 'o':
+			a->output = optarg;
+			break;
+		case OPT_FAIL_ON: {
+			enum report_severity sev;
+
+			if (strcmp(optarg, "none") == 0) {
+				a->fail_on = -1;
+			} else if (report_severity_parse(&sev, optarg) == 0) {
+				a->fail_on = (int)sev;
+			} else {
+				cli_error("--fail-on: unknown severity \"%s\" (critical, high, medium, low, info, none)",
+					  optarg);
+				return WS_EXIT_USAGE;
+			}
+			break;
+		}
+		case OPT_IGNORE:
+			a->ignore = optarg;
+			break;
+		case 'v':
+			a->verbose = 1;
+			break;
+		case 'h':
+			cli_usage(stdout, "age", age_help);
+			return -1;
+		default:
+			return cli_bad_option("age", c, argv);
+		}
+	}
+	if (a->offline && a->refresh) {
+		cli_error("--offline and --refresh exclude each other");
+		return WS_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The directory a PATH's configuration is read from (malloc'd). */
+static char *
+project_dir(const char *path)
+{
+	struct stat st;
+	char *dir, *slash;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return xstrdup(path);
+	dir = xstrdup(path);
+	slash = strrchr(dir, '/');
+	if (!slash) {
+		free(dir);
+		return xstrdup(".");
+	}
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	return dir;
+}
+
+static int
+load_npmrc(struct npmrc **out, const struct age_args *a, const char *dir,
+	   char *userconfig, size_t ulen, char *globalconfig, size_t glen)
+{
+	struct npmrc_options no;
+	const char *home = getenv("HOME");
+	const char *prefix = getenv("npm_config_prefix");
+	int err;
+
+	if (!prefix || !*prefix)
+		prefix = getenv("PREFIX");
+	memset(&no, 0, sizeof(no));
+	no.registry = a->registry;
+	no.userconfig = a->userconfig;
+	no.project_dir = dir;
+	if (home && home[0] == '/') {
+		snprintf(userconfig, ulen, "%s/.npmrc", home);
+		no.default_userconfig = userconfig;
+	}
+	if (prefix && *prefix) {
+		snprintf(globalconfig, glen, "%s/etc/npmrc", prefix);
+		no.globalconfig = globalconfig;
+	}
+	no.env = (const char *const *)environ;
+	if ((err = npmrc_load(out, &no)))
+		cli_error("%s", ws_error_last());
+	return err;
+}
+
+/*
+ * `npm config get registry`, run as npm itself (posix_spawnp, a fixed
+ * argv, no shell): the one command wormsign ever runs. Returns a malloc'd
+ * URL or NULL (the error printed).
+ */
+static char *
+registry_from_npm(void)
+{
+	char *const argv[] = { "npm", "config", "get", "registry", NULL };
+	posix_spawn_file_actions_t fa;
+	char buf[AGE_NPM_OUTPUT_MAX + 1];
+	size_t len = 0;
+	ssize_t n;
+	int fds[2], status = 0, ok = 0;
+	pid_t pid;
+	char *out = NULL;
+
+	if (pipe(fds)) {
+		cli_error("npm config get registry: %s", strerror(errno));
+		return NULL;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_addclose(&fa, fds[0]);
+	posix_spawn_file_actions_addclose(&fa, fds[1]);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (posix_spawnp(&pid, "npm", &fa, NULL, argv, environ)) {
+		cli_error("--registry-from-npm: cannot run npm: %s",
+			  strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		posix_spawn_file_actions_destroy(&fa);
+		return NULL;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	while (len < AGE_NPM_OUTPUT_MAX &&
+	       (n = read(fds[0], buf + len, AGE_NPM_OUTPUT_MAX - len)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		len += (size_t)n;
+	}
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	buf[len] = '\0';
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' ||
+		       buf[len - 1] == ' '))
+		buf[--len] = '\0';
+	ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+	     (strncmp(buf, "https://", 8) == 0 || strncmp(buf, "http://", 7) == 0);
+	if (!ok) {
+		cli_error("--registry-from-npm: 'npm config get registry' gave no registry URL");
+		return NULL;
+	}
+	out = xmalloc(len + 2);
+	memcpy(out, buf, len + 1);
+	if (buf[len - 1] != '/') {
+		out[len] = '/';
+		out[len + 1] = '\0';
+	}
+	return out;
+}
+
+struct registry_for_ctx {
+	const struct npmrc *cfg;
+	const char *fallback;
+};
+
+static const char *
+registry_for(const char *name, void *payload)
+{
+	const struct registry_for_ctx *rc = payload;
+	const char *r = npmrc_registry_for(rc->cfg, name);
+
+	return r ? r : rc->fallback;
+}
+
+/* min-release-age-exclude, arrays joined with "," (malloc'd or NULL). */
+static char *
+npm_excludes(const struct npmrc *cfg)
+{
+	struct npmrc_value v;
+	size_t i, len = 0;
+	char *out;
+
+	if (npmrc_get(cfg, "min-release-age-exclude", &v) || v.count == 0)
+		return NULL;
+	for (i = 0; i < v.count; i++)
+		len += strlen(v.values[i]) + 1;
+	out = xmalloc(len + 1);
+	out[0] = '\0';
+	len = 0;
+	for (i = 0; i < v.count; i++) {
+		size_t n = strlen(v.values[i]);
+
+		if (i)
+			out[len++] = ',';
+		memcpy(out + len, v.values[i], n);
+		len += n;
+		out[len] = '\0';
+	}
+	return out;
+}
+
+static const char *
+describe_source(char *buf, size_t n, const struct policy_source *s)
+{
+	if (s->tool == POLICY_TOOL_CLI)
+		snprintf(buf, n, "%s %s", s->file, s->raw);
+	else if (s->line)
+		snprintf(buf, n, "%s:%u %s = %s", s->file, s->line, s->key,
+			 s->raw);
+	else
+		snprintf(buf, n, "%s %s = %s", s->file, s->key, s->raw);
+	return buf;
+}
+
+/* Fills p for dir; prints what it found. Returns an exit code. */
+static int
+load_policy(struct policy *p, const struct age_args *a, const char *dir,
+	    const struct npmrc *cfg)
+{
+	const struct policy_source *s;
+	char *excl = NULL, desc[1024];
+	size_t i;
+	int err, code = 0;
+
+	if (a->min_age) {
+		if ((err = policy_add_source(p, POLICY_TOOL_CLI, "--min-age",
+					     "--min-age", a->min_age,
+					     a->min_age_s))) {
+			cli_error("%s", ws_error_last());
+			return cli_exit_for(err);
+		}
+	} else {
+		excl = npm_excludes(cfg);
+		err = policy_load_project(p, dir,
+					  npmrc_get_str(cfg, "min-release-age"),
+					  excl);
+		free(excl);
+		if (err) {
+			cli_error("%s", ws_error_last());
+			return cli_exit_for(err);
+		}
+	}
+	/* policy_add_source() leaves line unset: the CLI's and npm's
+	 * sources get theirs here, npm's with the file npm read it from */
+	for (i = 0; i < p->nsources; i++) {
+		struct policy_source *ps = &p->sources[i];
+		struct npmrc_value v;
+
+		if (ps->tool == POLICY_TOOL_CLI) {
+			ps->line = 0;
+		} else if (ps->tool == POLICY_TOOL_NPM) {
+			ps->line = 0;
+			if (npmrc_get(cfg, "min-release-age", &v) == 0) {
+				ps->line = v.line;
+				if (v.source)
+					ps->file = v.source;
+			}
+		}
+	}
+	for (i = 0; i < a->nexcludes; i++)
+		if ((err = policy_add_exclude(p, POLICY_TOOL_CLI,
+					      a->excludes[i], "--exclude",
+					      "--exclude"))) {
+			cli_error("%s", ws_error_last());
+			return cli_exit_for(err);
+		}
+	for (i = 0; i < p->nwarnings; i++)
+		cli_warning("%s", p->warnings[i]);
+	s = policy_strictest(p);
+	if (!s) {
+		cli_error("%s: no minimum release age is configured: set min-release-age (days) in .npmrc, minimumReleaseAge (minutes) in pnpm-workspace.yaml, npmMinimalAgeGate in .yarnrc.yml or [install] minimumReleaseAge (seconds) in bunfig.toml, or pass --min-age",
+			  dir);
+		return WS_EXIT_USAGE;
+	}
+	for (i = 0; i < p->nsources; i++)
+		cli_note("%s: %s policy %s (%" PRId64 "s)%s", dir,
+			 policy_tool_name(p->sources[i].tool),
+			 describe_source(desc, sizeof(desc), &p->sources[i]),
+			 p->sources[i].seconds,
+			 &p->sources[i] == s && p->nsources > 1 ? ", the strictest" : "");
+	if (p->nexcludes)
+		cli_note("%s: %zu exclude pattern%s", dir, p->nexcludes,
+			 p->nexcludes == 1 ? "" : "s");
+	return code;
+}
+
+static int
+age_render(const struct age_args *a, const struct report *r,
+	   const char *stamp)
+{
+	struct cli_output out;
+	int err;
+
+	if ((err = cli_output_open(&out, a->output))) {
+		cli_error("%s", ws_error_last());
+		return WS_EXIT_FAILURE;
+	}
+	switch (a->format) {
+	case FORMAT_JSON:
+		err = report_json(out.fp, r, stamp);
+		break;
+	case FORMAT_SARIF:
+		err = report_sarif(out.fp, r);
+		break;
+	case FORMAT_MARKDOWN:
+		err = report_markdown(out.fp, r);
+		break;
+	default:
+		err = report_text(out.fp, r, !a->output && cli_use_color(out.fp));
+	}
+	if (err) {
+		if (a->output)
+			cli_error("%s: write error", a->output);
+		cli_output_abort(&out);
+		return WS_EXIT_FAILURE;
+	}
+	if ((err = cli_output_commit(&out))) {
+		cli_error("%s", ws_error_last());
+		return WS_EXIT_FAILURE;
+	}
+	return 0;
+}
+
+static int
+worse(int a, int b)
+{
+	return b > a ? b : a;
+}
+
+int
+cmd_age(int argc, char **argv)
+{
+	static char *const dot[] = { ".", NULL };
+	struct age_args a;
+	struct npmrc *cfg = NULL;
+	struct registry_cache *cache = NULL;
+	struct registry_client *client = NULL;
+	struct registry_options ro;
+	struct registry_auth *auth = NULL;
+	struct registry_for_ctx rfc;
+	struct report_baseline *baseline = NULL;
+	struct report r;
+	struct age_stats total;
+	struct npmrc_net net;
+	char userconfig[PATH_MAX], globalconfig[PATH_MAX], stamp[32], day[16];
+	char shown_registry[1024];
+	char *npm_registry = NULL, *cache_path = NULL, *dir = NULL;
+	const char *registry, *proxy = NULL, *noproxy = NULL;
+	char **paths;
+	struct policy *pols = NULL;
+	size_t i, nauth = 0, npols = 0;
+	int npaths, code, err, max, p;
+	struct tm tm;
+	time_t now;
+
+	if ((code = age_parse_args(&a, argc, argv)))
+		return code < 0 ? WS_EXIT_CLEAN : code;
+	report_init(&r, "age");
+	memset(&total, 0, sizeof(total));
+	now = a.have_now ? a.now : time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	npaths = argc - optind;
+	paths = argv + optind;
+	if (npaths <= 0) {
+		npaths = 1;
+		paths = (char **)dot;
+	}
+
+	/* npm's configuration, as npm reads it from the first project */
+	dir = project_dir(paths[0]);
+	if ((err = load_npmrc(&cfg, &a, dir, userconfig, sizeof(userconfig),
+			      globalconfig, sizeof(globalconfig)))) {
+		code = cli_exit_for(err);
+		goto done;
+	}
+	for (i = 0; i < npmrc_warning_count(cfg); i++)
+		if (a.verbose || i < 20)
+			cli_warning("%s", npmrc_warning_at(cfg, i));
+	registry = npmrc_registry_for(cfg, NULL);
+	if (!registry && a.registry_from_npm) {
+		if (!(npm_registry = registry_from_npm())) {
+			code = WS_EXIT_USAGE;
+			goto done;
+		}
+		registry = npm_registry;
+	}
+	if (!registry) {
+		cli_error("no registry is configured: set registry= in .npmrc, npm_config_registry, or pass --registry (or --registry-from-npm to ask npm)");
+		code = WS_EXIT_USAGE;
+		goto done;
+	}
+	npmrc_redact(registry, shown_registry, sizeof(shown_registry));
+	if (a.ignore && (err = report_baseline_load(&baseline, a.ignore))) {
+		cli_error("%s", ws_error_last());
+		code = cli_exit_for(err);
+		goto done;
+	}
+
+	/* every project's policy first: a missing one stops before any
+	 * file or request is made */
+	pols = xcalloc((size_t)npaths, sizeof(*pols));
+	for (p = 0; p < npaths; p++) {
+		struct npmrc *pcfg = cfg;
+		char *pdir = project_dir(paths[p]);
+		int c = 0;
+
+		policy_init(&pols[p]);
+		npols = (size_t)p + 1;
+		if (p > 0 && !a.min_age &&
+		    (err = load_npmrc(&pcfg, &a, pdir, userconfig,
+				      sizeof(userconfig), globalconfig,
+				      sizeof(globalconfig))))
+			c = cli_exit_for(err);
+		else
+			c = load_policy(&pols[p], &a, pdir, pcfg);
+		if (pcfg != cfg)
+			npmrc_free(pcfg);
+		free(pdir);
+		if (c) {
+			code = c;
+			goto done;
+		}
+	}
+
+	/* the cache; --offline never creates one */
+	if (a.cache) {
+		size_t n = strlen(a.cache) + sizeof("/registry.db");
+
+		cache_path = xmalloc(n);
+		snprintf(cache_path, n, "%s/registry.db", a.cache);
+	} else if (registry_cache_default_path(&cache_path)) {
+		cli_warning("%s; running without a cache", ws_error_last());
+		cache_path = NULL;
+	}
+	if (cache_path && a.offline && access(cache_path, F_OK) != 0) {
+		cli_note("no cache at %s: nothing can be checked offline",
+			 cache_path);
+		free(cache_path);
+		cache_path = NULL;
+	}
+	if (cache_path && (err = registry_cache_open(&cache, cache_path))) {
+		cli_error("%s", ws_error_last());
+		code = WS_EXIT_FAILURE;
+		goto done;
+	}
+
+	/* the client */
+	registry_options_init(&ro);
+	ro.registry = registry;
+	rfc.cfg = cfg;
+	rfc.fallback = registry;
+	ro.registry_for = registry_for;
+	ro.registry_for_payload = &rfc;
+	if (npmrc_auth_count(cfg))
+		auth = xcalloc(npmrc_auth_count(cfg), sizeof(*auth));
+	for (i = 0; i < npmrc_auth_count(cfg); i++) {
+		struct npmrc_auth na;
+
+		npmrc_auth_at(cfg, i, &na);
+		if (!na.prefix || !na.authorization)
+			continue;
+		auth[nauth].prefix = na.prefix;
+		auth[nauth++].authorization = na.authorization;
+	}
+	ro.auth = auth;
+	ro.nauth = nauth;
+	npmrc_net(cfg, &net);
+	ro.cafile = net.cafile;
+	if (net.nca)
+		cli_warning("inline ca= certificates are not used; put them in a file and set cafile=");
+	if (!net.strict_ssl)
+		cli_warning("strict-ssl=false is ignored: TLS verification stays on (set cafile= for a private CA)");
+	if (npmrc_proxy_for(cfg, registry, &proxy, &noproxy) == 0) {
+		ro.proxy = proxy;
+		ro.noproxy = noproxy;
+	}
+	ro.jobs = a.jobs;
+	ro.cache = cache;
+	ro.offline = a.offline;
+	ro.refresh = a.refresh;
+	if ((err = registry_client_new(&client, &ro))) {
+		cli_error("%s", ws_error_last());
+		code = WS_EXIT_USAGE;
+		goto done;
+	}
+	cli_note("registry %s%s", shown_registry, a.offline ? " (offline: cache only)" : "");
+
+	/* each project: its inputs, its policy, the check */
+	code = WS_EXIT_CLEAN;
+	for (p = 0; p < npaths; p++) {
+		struct tree_inv inv;
+		struct age_opts o;
+		struct age_stats st;
+
+		tree_inv_init(&inv);
+		code = worse(code, cli_load_inputs(&inv, 1, &paths[p], a.src,
+						   a.verbose));
+		memset(&o, 0, sizeof(o));
+		o.policy = &pols[p];
+		o.client = client;
+		o.now = now;
+		o.registry = shown_registry;
+		err = age_check(&r, &inv, &o, &st);
+		if (err) {
+			cli_error("%s", ws_error_last());
+			code = worse(code, cli_exit_for(err));
+		}
+		total.packages += st.packages;
+		total.names += st.names;
+		total.registry.requests += st.registry.requests;
+		total.registry.fetched += st.registry.fetched;
+		total.registry.revalidated += st.registry.revalidated;
+		total.registry.cached += st.registry.cached;
+		total.registry.not_found += st.registry.not_found;
+		total.registry.failed += st.registry.failed;
+		total.registry.offline += st.registry.offline;
+		tree_inv_release(&inv);
+	}
+	cli_note("checked %zu package versions of %zu names: %zu fetched, %zu revalidated, %zu cached, %zu not found, %zu failed, %zu offline; %zu requests",
+		 total.packages, total.names, total.registry.fetched,
+		 total.registry.revalidated, total.registry.cached,
+		 total.registry.not_found, total.registry.failed,
+		 total.registry.offline, total.registry.requests);
+	if (a.offline && total.registry.offline)
+		cli_note("offline: %zu package names were not (fully) in the cache; they are reported as release-unchecked",
+			 total.registry.offline);
+
+	if (baseline)
+		report_apply_baseline(&r, baseline, day);
+	report_sort(&r);
+	for (i = 0; i < r.nerrors; i++) {
+		const char *t = r.errors[i].target, *m = r.errors[i].message;
+
+		if (strncmp(m, t, strlen(t)) == 0)
+			cli_warning("%s", m);
+		else
+			cli_warning("%s: %s", t, m);
+	}
+	code = worse(code, age_render(&a, &r, stamp));
+	max = report_max_severity(&r);
+	if (a.fail_on >= 0 && max >= a.fail_on)
+		code = worse(code, WS_EXIT_FINDINGS);
+
+done:
+	registry_client_free(client);
+	registry_cache_free(cache);
+	report_baseline_free(baseline);
+	report_release(&r);
+	npmrc_free(cfg);
+	free(auth);
+	free(npm_registry);
+	free(cache_path);
+	free(dir);
+	for (i = 0; i < npols; i++)
+		policy_release(&pols[i]);
+	free(pols);
+	return code;
+}
