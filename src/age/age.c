@@ -182,34 +182,6 @@ on_packument(const char *name, enum registry_status status,
 
 /* ---- findings ---- */
 
-static const char *
-node_label(struct age_ctx *c, const struct tree_node *n)
-{
-	if (n->version && *n->version)
-		return mempool_printf(&c->pool, "%s@%s",
-				      n->name ? n->name : "(unnamed)", n->version);
-	return n->name ? n->name : "(unnamed)";
-}
-
-static void
-node_path(struct age_ctx *c, const struct tree *t, uint32_t node,
-	  struct report_path *p)
-{
-	uint32_t nodes[AGE_PATH_LEN];
-	size_t len = tree_path(t, node, nodes, AGE_PATH_LEN), kept, i;
-
-	p->n = 0;
-	p->nodes = NULL;
-	if (!len)
-		return;
-	kept = len > AGE_PATH_LEN ? AGE_PATH_LEN : len;
-	p->nodes = mempool_alloc(&c->pool, (kept + 1) * sizeof(*p->nodes));
-	if (len > kept)
-		p->nodes[p->n++] = "...";
-	for (i = 0; i < kept; i++)
-		p->nodes[p->n++] = node_label(c, &t->nodes[nodes[i]]);
-}
-
 /* "3d 4h", "5h 12m", "42m", "17s"; negative ages are "-..." */
 static const char *
 fmt_age(struct age_ctx *c, int64_t s)
@@ -324,7 +296,8 @@ emit(struct age_ctx *c, const struct tree_pkg *pkg, const struct age_finding *af
 			if (!first)
 				first = n;
 			if (np < AGE_PATHS_PER_FINDING) {
-				node_path(c, t, pkg->locs[j].node, &paths[np]);
+				report_path_of(&c->pool, t, pkg->locs[j].node,
+					       AGE_PATH_LEN, &paths[np]);
 				if (paths[np].n)
 					np++;
 			}

@@ -65,6 +65,38 @@ int cli_output_open(struct cli_output *out, const char *path);
 int cli_output_commit(struct cli_output *out);
 void cli_output_abort(struct cli_output *out);
 
+/* ---- findings reports: scan, age, gate ---- */
+
+struct report;
+
+enum cli_format {
+	CLI_FORMAT_TEXT,
+	CLI_FORMAT_JSON,
+	CLI_FORMAT_SARIF,
+	CLI_FORMAT_MARKDOWN,
+};
+
+/* Parses --format; prints the error and returns -1 on a bad value. */
+int cli_parse_format(enum cli_format *out, const char *arg);
+/*
+ * Parses --fail-on into a severity, or -1 for "none"; prints the error
+ * and returns -1 on a bad value.
+ */
+int cli_parse_fail_on(int *out, const char *arg);
+/* 3 over 2 over 1 over 0: an incomplete check must not look clean. */
+int cli_worse(int a, int b);
+/* The current UTC time as an RFC 3339 stamp and as a day (YYYY-MM-DD). */
+void cli_utc_now(char *stamp, size_t n, char *day, size_t dn);
+/* Prints the report's errors as warnings, each once with its target. */
+void cli_report_errors(const struct report *r);
+/*
+ * Writes r in fmt to output (NULL or "-": stdout, colour when it is a
+ * terminal), atomically; stamp is the JSON "generated" time. Returns 0
+ * or WS_EXIT_FAILURE (the error printed).
+ */
+int cli_render(const struct report *r, enum cli_format fmt,
+	       const char *output, const char *stamp);
+
 /* ---- inputs shared by tree and scan ---- */
 
 struct tree_inv;
@@ -87,6 +119,79 @@ int cli_parse_source(enum cli_source *out, const char *arg);
  */
 int cli_load_inputs(struct tree_inv *inv, int npaths, char **paths,
 		    enum cli_source src, int verbose);
+
+/* ---- the checks shared by scan, age and gate (checks_*.c) ---- */
+
+struct cli_scan;
+struct scan_opts;
+struct npmrc;
+struct policy;
+struct registry_client;
+
+/*
+ * Loads the feeds (the bundled ones unless !bundled_feeds, then feeds)
+ * and, when rules, the YARA rules (the bundled directory, then
+ * rule_dirs). Returns an exit code, the error printed; on 0, *out is the
+ * caller's (cli_scan_free), otherwise NULL.
+ */
+int cli_scan_load(struct cli_scan **out, int bundled_feeds,
+		  const char *const *feeds, size_t nfeeds, int rules,
+		  const char *const *rule_dirs, size_t nrule_dirs);
+void cli_scan_free(struct cli_scan *s);
+/*
+ * Scans inv into r, and with files the installed files of its
+ * node_modules trees. o is left as used, borrowing from s, for scanning
+ * tarballs and caches with the same feeds and rules.
+ */
+void cli_scan_run(struct scan_opts *o, struct report *r,
+		  const struct tree_inv *inv, const struct cli_scan *s,
+		  const char *registry, int files);
+
+/* Parses --jobs (1 to REGISTRY_JOBS_MAX); prints the error and returns -1
+ * on a bad value. */
+int cli_parse_jobs(unsigned *out, const char *arg);
+/* The directory whose .npmrc and package-manager files apply to PATH
+ * (malloc'd). */
+char *cli_project_dir(const char *path);
+/*
+ * npm's configuration as npm reads it for a project in dir: --registry,
+ * --userconfig (both may be NULL), the environment, ~/.npmrc and the
+ * global npmrc. Returns an exit code, the error printed.
+ */
+int cli_npmrc_load(struct npmrc **out, const char *registry,
+		   const char *userconfig, const char *dir);
+/* Prints cfg's warnings: the first 20 unless verbose. */
+void cli_npmrc_warnings(const struct npmrc *cfg, int verbose);
+/*
+ * Adds dir's own policy to p: npm's min-release-age and
+ * min-release-age-exclude from cfg, and the other package managers' files.
+ * Returns an exit code, the error printed.
+ */
+int cli_policy_load_project(struct policy *p, const struct npmrc *cfg,
+			    const char *dir);
+
+struct cli_registry_opts {
+	const char *cache;	/* --cache DIR, or NULL for the default */
+	unsigned jobs;
+	int offline;
+	int refresh;
+	int offline_skip_missing;	/* offline: no cache file, none opened */
+};
+
+/* The registry client and everything it borrows (its options, auth, cache). */
+struct cli_registry;
+
+/*
+ * Opens the cache and a client for base with cfg's scoped registries,
+ * auth, CA file and proxy; cfg and base are borrowed and must outlive it.
+ * Returns an exit code, the error printed; on 0, *out is the caller's
+ * (cli_registry_free), otherwise NULL.
+ */
+int cli_registry_open(struct cli_registry **out, const struct npmrc *cfg,
+		      const char *base, const struct cli_registry_opts *o);
+/* The client (borrowed from reg). */
+struct registry_client *cli_registry_client(const struct cli_registry *reg);
+void cli_registry_free(struct cli_registry *reg);
 
 /* Prints the command's usage line and summary, then `extra`, to fp. */
 void cli_usage(FILE *fp, const char *name, const char *extra);

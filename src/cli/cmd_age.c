@@ -4,11 +4,9 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,7 +14,6 @@
 #include "age/age.h"
 #include "policy/policy.h"
 #include "registry/npmrc.h"
-#include "registry/registry.h"
 #include "report/report.h"
 #include "tree/tree.h"
 #include "util/error.h"
@@ -55,13 +52,6 @@ static const char age_help[] =
 	"\n"
 	"PATH is a project directory or a lockfile, as for 'wormsign tree'.\n";
 
-enum age_format {
-	FORMAT_TEXT,
-	FORMAT_JSON,
-	FORMAT_SARIF,
-	FORMAT_MARKDOWN,
-};
-
 struct age_args {
 	enum cli_source src;
 	const char *min_age;
@@ -79,7 +69,7 @@ struct age_args {
 	unsigned jobs;
 	const char *output;
 	const char *ignore;
-	enum age_format format;
+	enum cli_format format;
 	int fail_on;
 	int verbose;
 };
@@ -163,57 +153,25 @@ age_parse_args(struct age_args *a, int argc, char **argv)
 		case OPT_REFRESH:
 			a->refresh = 1;
 			break;
-		case OPT_JOBS: {
-			char *end;
-			unsigned long n;
-
-			errno = 0;
-			n = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || n < 1 ||
-			    n > REGISTRY_JOBS_MAX || optarg[0] == '-') {
-				cli_error("--jobs: \"%s\" is not a number from 1 to %d",
-					  optarg, REGISTRY_JOBS_MAX);
+		case OPT_JOBS:
+			if (cli_parse_jobs(&a->jobs, optarg))
 				return WS_EXIT_USAGE;
-			}
-			a->jobs = (unsigned)n;
 			break;
-		}
 		case OPT_SOURCE:
 			if (cli_parse_source(&a->src, optarg))
 				return WS_EXIT_USAGE;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") == 0)
-				a->format = FORMAT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				a->format = FORMAT_JSON;
-			else if (strcmp(optarg, "sarif") == 0)
-				a->format = FORMAT_SARIF;
-			else if (strcmp(optarg, "markdown") == 0)
-				a->format = FORMAT_MARKDOWN;
-			else {
-				cli_error("--format: unknown format \"%s\" (text, json, sarif, markdown)",
-					  optarg);
+			if (cli_parse_format(&a->format, optarg))
 				return WS_EXIT_USAGE;
-			}
 			break;
 		case 'o':
 			a->output = optarg;
 			break;
-		case OPT_FAIL_ON: {
-			enum report_severity sev;
-
-			if (strcmp(optarg, "none") == 0) {
-				a->fail_on = -1;
-			} else if (report_severity_parse(&sev, optarg) == 0) {
-				a->fail_on = (int)sev;
-			} else {
-				cli_error("--fail-on: unknown severity \"%s\" (critical, high, medium, low, info, none)",
-					  optarg);
+		case OPT_FAIL_ON:
+			if (cli_parse_fail_on(&a->fail_on, optarg))
 				return WS_EXIT_USAGE;
-			}
 			break;
-		}
 		case OPT_IGNORE:
 			a->ignore = optarg;
 			break;
@@ -232,57 +190,6 @@ age_parse_args(struct age_args *a, int argc, char **argv)
 		return WS_EXIT_USAGE;
 	}
 	return 0;
-}
-
-/* The directory a PATH's configuration is read from (malloc'd). */
-static char *
-project_dir(const char *path)
-{
-	struct stat st;
-	char *dir, *slash;
-
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return xstrdup(path);
-	dir = xstrdup(path);
-	slash = strrchr(dir, '/');
-	if (!slash) {
-		free(dir);
-		return xstrdup(".");
-	}
-	if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	return dir;
-}
-
-static int
-load_npmrc(struct npmrc **out, const struct age_args *a, const char *dir,
-	   char *userconfig, size_t ulen, char *globalconfig, size_t glen)
-{
-	struct npmrc_options no;
-	const char *home = getenv("HOME");
-	const char *prefix = getenv("npm_config_prefix");
-	int err;
-
-	if (!prefix || !*prefix)
-		prefix = getenv("PREFIX");
-	memset(&no, 0, sizeof(no));
-	no.registry = a->registry;
-	no.userconfig = a->userconfig;
-	no.project_dir = dir;
-	if (home && home[0] == '/') {
-		snprintf(userconfig, ulen, "%s/.npmrc", home);
-		no.default_userconfig = userconfig;
-	}
-	if (prefix && *prefix) {
-		snprintf(globalconfig, glen, "%s/etc/npmrc", prefix);
-		no.globalconfig = globalconfig;
-	}
-	no.env = (const char *const *)environ;
-	if ((err = npmrc_load(out, &no)))
-		cli_error("%s", ws_error_last());
-	return err;
 }
 
 /*
@@ -352,47 +259,6 @@ registry_from_npm(void)
 	return out;
 }
 
-struct registry_for_ctx {
-	const struct npmrc *cfg;
-	const char *fallback;
-};
-
-static const char *
-registry_for(const char *name, void *payload)
-{
-	const struct registry_for_ctx *rc = payload;
-	const char *r = npmrc_registry_for(rc->cfg, name);
-
-	return r ? r : rc->fallback;
-}
-
-/* min-release-age-exclude, arrays joined with "," (malloc'd or NULL). */
-static char *
-npm_excludes(const struct npmrc *cfg)
-{
-	struct npmrc_value v;
-	size_t i, len = 0;
-	char *out;
-
-	if (npmrc_get(cfg, "min-release-age-exclude", &v) || v.count == 0)
-		return NULL;
-	for (i = 0; i < v.count; i++)
-		len += strlen(v.values[i]) + 1;
-	out = xmalloc(len + 1);
-	out[0] = '\0';
-	len = 0;
-	for (i = 0; i < v.count; i++) {
-		size_t n = strlen(v.values[i]);
-
-		if (i)
-			out[len++] = ',';
-		memcpy(out + len, v.values[i], n);
-		len += n;
-		out[len] = '\0';
-	}
-	return out;
-}
-
 static const char *
 describe_source(char *buf, size_t n, const struct policy_source *s)
 {
@@ -412,7 +278,7 @@ load_policy(struct policy *p, const struct age_args *a, const char *dir,
 	    const struct npmrc *cfg)
 {
 	const struct policy_source *s;
-	char *excl = NULL, desc[1024];
+	char desc[1024];
 	size_t i;
 	int err, code = 0;
 
@@ -423,16 +289,8 @@ load_policy(struct policy *p, const struct age_args *a, const char *dir,
 			cli_error("%s", ws_error_last());
 			return cli_exit_for(err);
 		}
-	} else {
-		excl = npm_excludes(cfg);
-		err = policy_load_project(p, dir,
-					  npmrc_get_str(cfg, "min-release-age"),
-					  excl);
-		free(excl);
-		if (err) {
-			cli_error("%s", ws_error_last());
-			return cli_exit_for(err);
-		}
+	} else if ((code = cli_policy_load_project(p, cfg, dir))) {
+		return code;
 	}
 	/* policy_add_source() leaves line unset: the CLI's and npm's
 	 * sources get theirs here, npm's with the file npm read it from */
@@ -478,71 +336,24 @@ load_policy(struct policy *p, const struct age_args *a, const char *dir,
 	return code;
 }
 
-static int
-age_render(const struct age_args *a, const struct report *r,
-	   const char *stamp)
-{
-	struct cli_output out;
-	int err;
-
-	if ((err = cli_output_open(&out, a->output))) {
-		cli_error("%s", ws_error_last());
-		return WS_EXIT_FAILURE;
-	}
-	switch (a->format) {
-	case FORMAT_JSON:
-		err = report_json(out.fp, r, stamp);
-		break;
-	case FORMAT_SARIF:
-		err = report_sarif(out.fp, r);
-		break;
-	case FORMAT_MARKDOWN:
-		err = report_markdown(out.fp, r);
-		break;
-	default:
-		err = report_text(out.fp, r, !a->output && cli_use_color(out.fp));
-	}
-	if (err) {
-		if (a->output)
-			cli_error("%s: write error", a->output);
-		cli_output_abort(&out);
-		return WS_EXIT_FAILURE;
-	}
-	if ((err = cli_output_commit(&out))) {
-		cli_error("%s", ws_error_last());
-		return WS_EXIT_FAILURE;
-	}
-	return 0;
-}
-
-static int
-worse(int a, int b)
-{
-	return b > a ? b : a;
-}
-
 int
 cmd_age(int argc, char **argv)
 {
 	static char *const dot[] = { ".", NULL };
 	struct age_args a;
 	struct npmrc *cfg = NULL;
-	struct registry_cache *cache = NULL;
-	struct registry_client *client = NULL;
-	struct registry_options ro;
-	struct registry_auth *auth = NULL;
-	struct registry_for_ctx rfc;
+	struct cli_registry *reg = NULL;
+	struct cli_registry_opts ro;
 	struct report_baseline *baseline = NULL;
 	struct report r;
 	struct age_stats total;
-	struct npmrc_net net;
-	char userconfig[PATH_MAX], globalconfig[PATH_MAX], stamp[32], day[16];
+	char stamp[32], day[16];
 	char shown_registry[1024];
-	char *npm_registry = NULL, *cache_path = NULL, *dir = NULL;
-	const char *registry, *proxy = NULL, *noproxy = NULL;
+	char *npm_registry = NULL, *dir = NULL;
+	const char *registry;
 	char **paths;
 	struct policy *pols = NULL;
-	size_t i, nauth = 0, npols = 0;
+	size_t i, npols = 0;
 	int npaths, code, err, max, p;
 	struct tm tm;
 	time_t now;
@@ -563,15 +374,10 @@ cmd_age(int argc, char **argv)
 	}
 
 	/* npm's configuration, as npm reads it from the first project */
-	dir = project_dir(paths[0]);
-	if ((err = load_npmrc(&cfg, &a, dir, userconfig, sizeof(userconfig),
-			      globalconfig, sizeof(globalconfig)))) {
-		code = cli_exit_for(err);
+	dir = cli_project_dir(paths[0]);
+	if ((code = cli_npmrc_load(&cfg, a.registry, a.userconfig, dir)))
 		goto done;
-	}
-	for (i = 0; i < npmrc_warning_count(cfg); i++)
-		if (a.verbose || i < 20)
-			cli_warning("%s", npmrc_warning_at(cfg, i));
+	cli_npmrc_warnings(cfg, a.verbose);
 	registry = npmrc_registry_for(cfg, NULL);
 	if (!registry && a.registry_from_npm) {
 		if (!(npm_registry = registry_from_npm())) {
@@ -597,17 +403,14 @@ cmd_age(int argc, char **argv)
 	pols = xcalloc((size_t)npaths, sizeof(*pols));
 	for (p = 0; p < npaths; p++) {
 		struct npmrc *pcfg = cfg;
-		char *pdir = project_dir(paths[p]);
+		char *pdir = cli_project_dir(paths[p]);
 		int c = 0;
 
 		policy_init(&pols[p]);
 		npols = (size_t)p + 1;
-		if (p > 0 && !a.min_age &&
-		    (err = load_npmrc(&pcfg, &a, pdir, userconfig,
-				      sizeof(userconfig), globalconfig,
-				      sizeof(globalconfig))))
-			c = cli_exit_for(err);
-		else
+		if (p > 0 && !a.min_age)
+			c = cli_npmrc_load(&pcfg, a.registry, a.userconfig, pdir);
+		if (!c)
 			c = load_policy(&pols[p], &a, pdir, pcfg);
 		if (pcfg != cfg)
 			npmrc_free(pcfg);
@@ -618,67 +421,15 @@ cmd_age(int argc, char **argv)
 		}
 	}
 
-	/* the cache; --offline never creates one */
-	if (a.cache) {
-		size_t n = strlen(a.cache) + sizeof("/registry.db");
-
-		cache_path = xmalloc(n);
-		snprintf(cache_path, n, "%s/registry.db", a.cache);
-	} else if (registry_cache_default_path(&cache_path)) {
-		cli_warning("%s; running without a cache", ws_error_last());
-		cache_path = NULL;
-	}
-	if (cache_path && a.offline && access(cache_path, F_OK) != 0) {
-		cli_note("no cache at %s: nothing can be checked offline",
-			 cache_path);
-		free(cache_path);
-		cache_path = NULL;
-	}
-	if (cache_path && (err = registry_cache_open(&cache, cache_path))) {
-		cli_error("%s", ws_error_last());
-		code = WS_EXIT_FAILURE;
-		goto done;
-	}
-
-	/* the client */
-	registry_options_init(&ro);
-	ro.registry = registry;
-	rfc.cfg = cfg;
-	rfc.fallback = registry;
-	ro.registry_for = registry_for;
-	ro.registry_for_payload = &rfc;
-	if (npmrc_auth_count(cfg))
-		auth = xcalloc(npmrc_auth_count(cfg), sizeof(*auth));
-	for (i = 0; i < npmrc_auth_count(cfg); i++) {
-		struct npmrc_auth na;
-
-		npmrc_auth_at(cfg, i, &na);
-		if (!na.prefix || !na.authorization)
-			continue;
-		auth[nauth].prefix = na.prefix;
-		auth[nauth++].authorization = na.authorization;
-	}
-	ro.auth = auth;
-	ro.nauth = nauth;
-	npmrc_net(cfg, &net);
-	ro.cafile = net.cafile;
-	if (net.nca)
-		cli_warning("inline ca= certificates are not used; put them in a file and set cafile=");
-	if (!net.strict_ssl)
-		cli_warning("strict-ssl=false is ignored: TLS verification stays on (set cafile= for a private CA)");
-	if (npmrc_proxy_for(cfg, registry, &proxy, &noproxy) == 0) {
-		ro.proxy = proxy;
-		ro.noproxy = noproxy;
-	}
+	/* the cache (--offline never creates one) and the client */
+	memset(&ro, 0, sizeof(ro));
+	ro.cache = a.cache;
 	ro.jobs = a.jobs;
-	ro.cache = cache;
 	ro.offline = a.offline;
 	ro.refresh = a.refresh;
-	if ((err = registry_client_new(&client, &ro))) {
-		cli_error("%s", ws_error_last());
-		code = WS_EXIT_USAGE;
+	ro.offline_skip_missing = 1;
+	if ((code = cli_registry_open(&reg, cfg, registry, &ro)))
 		goto done;
-	}
 	cli_note("registry %s%s", shown_registry, a.offline ? " (offline: cache only)" : "");
 
 	/* each project: its inputs, its policy, the check */
@@ -689,17 +440,17 @@ cmd_age(int argc, char **argv)
 		struct age_stats st;
 
 		tree_inv_init(&inv);
-		code = worse(code, cli_load_inputs(&inv, 1, &paths[p], a.src,
-						   a.verbose));
+		code = cli_worse(code, cli_load_inputs(&inv, 1, &paths[p], a.src,
+						       a.verbose));
 		memset(&o, 0, sizeof(o));
 		o.policy = &pols[p];
-		o.client = client;
+		o.client = cli_registry_client(reg);
 		o.now = now;
 		o.registry = shown_registry;
 		err = age_check(&r, &inv, &o, &st);
 		if (err) {
 			cli_error("%s", ws_error_last());
-			code = worse(code, cli_exit_for(err));
+			code = cli_worse(code, cli_exit_for(err));
 		}
 		total.packages += st.packages;
 		total.names += st.names;
@@ -724,28 +475,18 @@ cmd_age(int argc, char **argv)
 	if (baseline)
 		report_apply_baseline(&r, baseline, day);
 	report_sort(&r);
-	for (i = 0; i < r.nerrors; i++) {
-		const char *t = r.errors[i].target, *m = r.errors[i].message;
-
-		if (strncmp(m, t, strlen(t)) == 0)
-			cli_warning("%s", m);
-		else
-			cli_warning("%s: %s", t, m);
-	}
-	code = worse(code, age_render(&a, &r, stamp));
+	cli_report_errors(&r);
+	code = cli_worse(code, cli_render(&r, a.format, a.output, stamp));
 	max = report_max_severity(&r);
 	if (a.fail_on >= 0 && max >= a.fail_on)
-		code = worse(code, WS_EXIT_FINDINGS);
+		code = cli_worse(code, WS_EXIT_FINDINGS);
 
 done:
-	registry_client_free(client);
-	registry_cache_free(cache);
+	cli_registry_free(reg);
 	report_baseline_free(baseline);
 	report_release(&r);
 	npmrc_free(cfg);
-	free(auth);
 	free(npm_registry);
-	free(cache_path);
 	free(dir);
 	for (i = 0; i < npols; i++)
 		policy_release(&pols[i]);

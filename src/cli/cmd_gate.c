@@ -4,29 +4,20 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "age/age.h"
-#include "feed/feed.h"
 #include "policy/policy.h"
 #include "registry/npmrc.h"
-#include "registry/registry.h"
 #include "report/report.h"
-#include "rules/rules.h"
 #include "scan/scan.h"
 #include "tree/tree.h"
-#include "util/datadir.h"
 #include "util/error.h"
-#include "util/xalloc.h"
 #include "util/banned.h"
 
 #define GATE_LIST_MAX 64	/* --feed, --rules, --exclude each */
 #define GATE_BLOCKERS_SHOWN 20	/* blocking findings listed on stderr */
-#define GATE_PATH_MAX 4096
-
-extern char **environ;
 
 int cmd_gate(int argc, char **argv);
 
@@ -63,13 +54,6 @@ static const char gate_help[] =
 	"--output or standard output; with COMMAND only to --output, so that\n"
 	"COMMAND's standard output stays its own.\n";
 
-enum gate_format {
-	FORMAT_TEXT,
-	FORMAT_JSON,
-	FORMAT_SARIF,
-	FORMAT_MARKDOWN,
-};
-
 struct gate_args {
 	enum cli_source src;
 	const char *feeds[GATE_LIST_MAX];
@@ -86,7 +70,7 @@ struct gate_args {
 	const char *ignore;
 	const char *path;
 	char **command;		/* after "--", NULL-terminated; NULL: none */
-	enum gate_format format;
+	enum cli_format format;
 	unsigned jobs;
 	int fail_on;		/* severity, or -1 for none */
 	int bundled_feeds;
@@ -217,53 +201,21 @@ gate_parse_args(struct gate_args *a, int argc, char **argv)
 		case OPT_OFFLINE:
 			a->offline = 1;
 			break;
-		case OPT_JOBS: {
-			char *end;
-			long v;
-
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || v < 1 ||
-			    v > REGISTRY_JOBS_MAX) {
-				cli_error("--jobs: \"%s\" is not a number from 1 to %d",
-					  optarg, REGISTRY_JOBS_MAX);
+		case OPT_JOBS:
+			if (cli_parse_jobs(&a->jobs, optarg))
 				return WS_EXIT_USAGE;
-			}
-			a->jobs = (unsigned)v;
 			break;
-		}
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") == 0)
-				a->format = FORMAT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				a->format = FORMAT_JSON;
-			else if (strcmp(optarg, "sarif") == 0)
-				a->format = FORMAT_SARIF;
-			else if (strcmp(optarg, "markdown") == 0)
-				a->format = FORMAT_MARKDOWN;
-			else {
-				cli_error("--format: unknown format \"%s\" (text, json, sarif, markdown)",
-					  optarg);
+			if (cli_parse_format(&a->format, optarg))
 				return WS_EXIT_USAGE;
-			}
 			break;
 		case 'o':
 			a->output = optarg;
 			break;
-		case OPT_FAIL_ON: {
-			enum report_severity sev;
-
-			if (strcmp(optarg, "none") == 0) {
-				a->fail_on = -1;
-			} else if (report_severity_parse(&sev, optarg) == 0) {
-				a->fail_on = (int)sev;
-			} else {
-				cli_error("--fail-on: unknown severity \"%s\" (critical, high, medium, low, info, none)",
-					  optarg);
+		case OPT_FAIL_ON:
+			if (cli_parse_fail_on(&a->fail_on, optarg))
 				return WS_EXIT_USAGE;
-			}
 			break;
-		}
 		case OPT_IGNORE:
 			a->ignore = optarg;
 			break;
@@ -300,164 +252,15 @@ gate_parse_args(struct gate_args *a, int argc, char **argv)
 	return 0;
 }
 
-/* 3 over 2 over 1 over 0: an incomplete check must not look clean. */
-static int
-worse(int a, int b)
-{
-	return b > a ? b : a;
-}
-
-/* ---- scan ---- */
-
-struct gate_scan {
-	struct feed_set feeds;
-	struct feed **owned;
-	size_t nowned;
-	struct rules *rules;
-	int yara;
-};
-
-static void
-gate_scan_release(struct gate_scan *s)
-{
-	size_t i;
-
-	rules_free(s->rules);
-	if (s->yara)
-		rules_global_cleanup();
-	feed_set_release(&s->feeds);
-	for (i = 0; i < s->nowned; i++)
-		feed_free(s->owned[i]);
-	free(s->owned);
-}
-
-/* Loads the feeds and rules; returns an exit code (0 when loaded). */
-static int
-gate_scan_load(struct gate_scan *s, const struct gate_args *a)
-{
-	const char *dirs[GATE_LIST_MAX + 1];
-	char rules_dir[GATE_PATH_MAX];
-	size_t n = 0, i;
-	int err;
-
-	if ((err = feed_load_all(&s->feeds, &s->owned, &s->nowned,
-				 a->bundled_feeds, a->feeds, a->nfeeds))) {
-		cli_error("%s", ws_error_last());
-		return cli_exit_for(err);
-	}
-	if (!a->rules)
-		return 0;
-	if (ws_data_dir(rules_dir, sizeof(rules_dir), "rules") == 0)
-		dirs[n++] = rules_dir;
-	ws_error_clear();
-	for (i = 0; i < a->nrule_dirs; i++)
-		dirs[n++] = a->rule_dirs[i];
-	if (!n)
-		return 0;
-	if ((err = rules_global_init())) {
-		cli_error("%s", ws_error_last());
-		return WS_EXIT_FAILURE;
-	}
-	s->yara = 1;
-	if ((err = rules_load(&s->rules, dirs, n))) {
-		cli_error("%s", ws_error_last());
-		return cli_exit_for(err);
-	}
-	return 0;
-}
-
-static void
-gate_scan_run(struct report *r, const struct tree_inv *inv,
-	      const struct gate_scan *s, const struct gate_args *a)
-{
-	struct scan_opts o;
-	size_t i;
-
-	memset(&o, 0, sizeof(o));
-	o.feeds = &s->feeds;
-	o.rules = s->rules;
-	o.registry = a->registry;
-	scan_inventory(r, inv, &o);
-	for (i = 0; i < inv->ntrees; i++) {
-		const struct tree *t = inv->trees[i];
-
-		if (strcmp(t->format, "node_modules") != 0)
-			continue;
-		o.files = 1;
-		scan_installed_files(r, t, t->file, &o);
-	}
-}
-
 /* ---- age ---- */
-
-/* The directory whose .npmrc and package-manager files set the policy. */
-static void
-project_dir(char *out, size_t n, const char *path)
-{
-	struct stat st;
-	const char *slash;
-
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		snprintf(out, n, "%s", path);
-		return;
-	}
-	slash = strrchr(path, '/');
-	if (!slash)
-		snprintf(out, n, ".");
-	else if (slash == path)
-		snprintf(out, n, "/");
-	else
-		snprintf(out, n, "%.*s", (int)(slash - path), path);
-}
-
-struct gate_registry_for {
-	const struct npmrc *cfg;
-	const char *fallback;
-};
-
-static const char *
-registry_for(const char *name, void *payload)
-{
-	const struct gate_registry_for *rf = payload;
-	const char *r = npmrc_registry_for(rf->cfg, name);
-
-	return r ? r : rf->fallback;
-}
-
-/* min-release-age-exclude, an array joined with "," (malloc'd or NULL). */
-static char *
-npm_excludes(const struct npmrc *cfg)
-{
-	struct npmrc_value v;
-	size_t i, len = 0;
-	char *out;
-
-	if (npmrc_get(cfg, "min-release-age-exclude", &v) || v.count == 0)
-		return NULL;
-	for (i = 0; i < v.count; i++)
-		len += strlen(v.values[i]) + 1;
-	out = xmalloc(len + 1);
-	len = 0;
-	for (i = 0; i < v.count; i++) {
-		size_t k = strlen(v.values[i]);
-
-		if (i)
-			out[len++] = ',';
-		memcpy(out + len, v.values[i], k);
-		len += k;
-	}
-	out[len] = '\0';
-	return out;
-}
 
 static int
 gate_policy(struct policy *p, const struct gate_args *a,
 	    const struct npmrc *cfg, const char *dir)
 {
 	int64_t secs;
-	char *excl;
 	size_t i;
-	int err;
+	int err, code;
 
 	if (a->min_age) {
 		if ((err = policy_parse_duration(a->min_age, &secs)) ||
@@ -466,16 +269,8 @@ gate_policy(struct policy *p, const struct gate_args *a,
 			cli_error("--min-age: %s", ws_error_last());
 			return WS_EXIT_USAGE;
 		}
-	} else {
-		excl = npm_excludes(cfg);
-		err = policy_load_project(p, dir,
-					  npmrc_get_str(cfg, "min-release-age"),
-					  excl);
-		free(excl);
-		if (err) {
-			cli_error("%s", ws_error_last());
-			return cli_exit_for(err);
-		}
+	} else if ((code = cli_policy_load_project(p, cfg, dir))) {
+		return code;
 	}
 	for (i = 0; i < p->nwarnings; i++)
 		cli_warning("%s", p->warnings[i]);
@@ -503,22 +298,14 @@ static int
 gate_age_run(struct report *r, const struct tree_inv *inv,
 	     const struct gate_args *a, struct age_stats *stats)
 {
-	struct npmrc_options no;
-	struct npmrc_net net;
 	struct npmrc *cfg = NULL;
-	struct registry_options ro;
-	struct registry_auth *auth = NULL;
-	struct registry_cache *cache = NULL;
-	struct registry_client *client = NULL;
-	struct gate_registry_for rf;
+	struct cli_registry *reg = NULL;
+	struct cli_registry_opts ro;
 	struct policy policy;
 	struct age_opts ao;
-	char dir[GATE_PATH_MAX], user[GATE_PATH_MAX], global[GATE_PATH_MAX];
 	char shown[1024];
-	char *cache_path = NULL;
-	const char *home = getenv("HOME"), *prefix = getenv("npm_config_prefix");
-	const char *base, *proxy = NULL, *noproxy = NULL;
-	size_t nauth = 0, i;
+	char *dir = NULL;
+	const char *base;
 	time_t now = time(NULL);
 	int code = 0, err;
 
@@ -528,29 +315,10 @@ gate_age_run(struct report *r, const struct tree_inv *inv,
 		code = WS_EXIT_USAGE;
 		goto done;
 	}
-	project_dir(dir, sizeof(dir), a->path);
-	if (!prefix || !*prefix)
-		prefix = getenv("PREFIX");
-	memset(&no, 0, sizeof(no));
-	no.registry = a->registry;
-	no.project_dir = dir;
-	if (home && *home == '/') {
-		snprintf(user, sizeof(user), "%s/.npmrc", home);
-		no.default_userconfig = user;
-	}
-	if (prefix && *prefix) {
-		snprintf(global, sizeof(global), "%s/etc/npmrc", prefix);
-		no.globalconfig = global;
-	}
-	no.env = (const char *const *)environ;
-	if ((err = npmrc_load(&cfg, &no))) {
-		cli_error("%s", ws_error_last());
-		code = cli_exit_for(err);
+	dir = cli_project_dir(a->path);
+	if ((code = cli_npmrc_load(&cfg, a->registry, NULL, dir)))
 		goto done;
-	}
-	for (i = 0; i < npmrc_warning_count(cfg); i++)
-		if (a->verbose || i < 20)
-			cli_warning("%s", npmrc_warning_at(cfg, i));
+	cli_npmrc_warnings(cfg, a->verbose);
 	if ((code = gate_policy(&policy, a, cfg, dir)))
 		goto done;
 
@@ -561,125 +329,35 @@ gate_age_run(struct report *r, const struct tree_inv *inv,
 		goto done;
 	}
 	npmrc_redact(base, shown, sizeof(shown));
-	if (a->cache) {
-		size_t len = strlen(a->cache) + sizeof("/registry.db");
-
-		cache_path = xmalloc(len);
-		snprintf(cache_path, len, "%s/registry.db", a->cache);
-	} else if (registry_cache_default_path(&cache_path)) {
-		cli_warning("%s; running without a cache", ws_error_last());
-		cache_path = NULL;
-	}
-	if (cache_path && (err = registry_cache_open(&cache, cache_path))) {
-		cli_error("%s", ws_error_last());
-		code = WS_EXIT_FAILURE;
-		goto done;
-	}
-
-	registry_options_init(&ro);
-	ro.registry = base;
-	rf.cfg = cfg;
-	rf.fallback = base;
-	ro.registry_for = registry_for;
-	ro.registry_for_payload = &rf;
-	if (npmrc_auth_count(cfg))
-		auth = xcalloc(npmrc_auth_count(cfg), sizeof(*auth));
-	for (i = 0; i < npmrc_auth_count(cfg); i++) {
-		struct npmrc_auth na;
-
-		npmrc_auth_at(cfg, i, &na);
-		if (!na.prefix || !na.authorization)
-			continue;
-		auth[nauth].prefix = na.prefix;
-		auth[nauth++].authorization = na.authorization;
-	}
-	ro.auth = auth;
-	ro.nauth = nauth;
-	npmrc_net(cfg, &net);
-	ro.cafile = net.cafile;
-	if (net.nca)
-		cli_warning("inline ca= certificates are not used; put them in a file and set cafile=");
-	if (!net.strict_ssl)
-		cli_warning("strict-ssl=false is ignored: TLS verification stays on (set cafile= for a private CA)");
-	if (npmrc_proxy_for(cfg, base, &proxy, &noproxy) == 0) {
-		ro.proxy = proxy;
-		ro.noproxy = noproxy;
-	}
-	ws_error_clear();
+	memset(&ro, 0, sizeof(ro));
+	ro.cache = a->cache;
 	ro.jobs = a->jobs;
-	ro.cache = cache;
 	ro.offline = a->offline;
-	if ((err = registry_client_new(&client, &ro))) {
-		cli_error("%s", ws_error_last());
-		code = WS_EXIT_USAGE;
+	if ((code = cli_registry_open(&reg, cfg, base, &ro)))
 		goto done;
-	}
 
 	memset(&ao, 0, sizeof(ao));
 	ao.policy = &policy;
-	ao.client = client;
+	ao.client = cli_registry_client(reg);
 	ao.now = now;
 	ao.registry = shown;
 	if ((err = age_check(r, inv, &ao, stats))) {
 		cli_error("%s", ws_error_last());
-		code = worse(WS_EXIT_FAILURE, cli_exit_for(err));
+		code = cli_worse(WS_EXIT_FAILURE, cli_exit_for(err));
 	}
 	if (a->offline && stats->registry.offline)
 		cli_note("offline: %zu package names were not (fully) in the cache; they are reported as release-unchecked",
 			 stats->registry.offline);
 
 done:
-	registry_client_free(client);
-	registry_cache_free(cache);
-	free(auth);
-	free(cache_path);
+	cli_registry_free(reg);
 	policy_release(&policy);
 	npmrc_free(cfg);
+	free(dir);
 	return code;
 }
 
 /* ---- output ---- */
-
-static int
-gate_render(const struct gate_args *a, const struct report *r)
-{
-	struct cli_output out;
-	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	int err;
-
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if ((err = cli_output_open(&out, a->output))) {
-		cli_error("%s", ws_error_last());
-		return WS_EXIT_FAILURE;
-	}
-	switch (a->format) {
-	case FORMAT_JSON:
-		err = report_json(out.fp, r, stamp);
-		break;
-	case FORMAT_SARIF:
-		err = report_sarif(out.fp, r);
-		break;
-	case FORMAT_MARKDOWN:
-		err = report_markdown(out.fp, r);
-		break;
-	default:
-		err = report_text(out.fp, r, !a->output && cli_use_color(out.fp));
-	}
-	if (err) {
-		if (a->output)
-			cli_error("%s: write error", a->output);
-		cli_output_abort(&out);
-		return WS_EXIT_FAILURE;
-	}
-	if ((err = cli_output_commit(&out))) {
-		cli_error("%s", ws_error_last());
-		return WS_EXIT_FAILURE;
-	}
-	return 0;
-}
 
 static void
 gate_summary(const struct gate_args *a, const struct report *r,
@@ -739,28 +417,25 @@ int
 cmd_gate(int argc, char **argv)
 {
 	struct gate_args a;
-	struct gate_scan s;
+	struct cli_scan *s = NULL;
+	struct scan_opts so;
 	struct report_baseline *baseline = NULL;
 	struct age_stats st;
 	struct tree_inv inv;
 	struct report r;
-	char day[16];
-	struct tm tm;
-	time_t now = time(NULL);
-	size_t i;
+	char stamp[32], day[16];
 	int code, err, max, run = 0;
 
 	if ((code = gate_parse_args(&a, argc, argv)))
 		return code < 0 ? WS_EXIT_CLEAN : code;
-	memset(&s, 0, sizeof(s));
 	memset(&st, 0, sizeof(st));
-	feed_set_init(&s.feeds);
 	tree_inv_init(&inv);
 	report_init(&r, "gate");
-	gmtime_r(&now, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	cli_utc_now(stamp, sizeof(stamp), day, sizeof(day));
 
-	if (a.scan && (code = gate_scan_load(&s, &a)))
+	if (a.scan && (code = cli_scan_load(&s, a.bundled_feeds, a.feeds,
+					    a.nfeeds, a.rules, a.rule_dirs,
+					    a.nrule_dirs)))
 		goto done;
 	if (a.ignore && (err = report_baseline_load(&baseline, a.ignore))) {
 		cli_error("%s", ws_error_last());
@@ -769,27 +444,24 @@ cmd_gate(int argc, char **argv)
 	}
 	code = cli_load_inputs(&inv, 1, (char **)&a.path, a.src, a.verbose);
 	if (a.scan)
-		gate_scan_run(&r, &inv, &s, &a);
+		cli_scan_run(&so, &r, &inv, s, a.registry, 1);
 	if (a.age && inv.ntrees)
-		code = worse(code, gate_age_run(&r, &inv, &a, &st));
+		code = cli_worse(code, gate_age_run(&r, &inv, &a, &st));
 	if (baseline)
 		report_apply_baseline(&r, baseline, day);
 	report_sort(&r);
-	for (i = 0; i < r.nerrors; i++) {
-		const char *t = r.errors[i].target, *m = r.errors[i].message;
-
-		if (strncmp(m, t, strlen(t)) == 0)
-			cli_warning("%s", m);
-		else
-			cli_warning("%s: %s", t, m);
-	}
+	cli_report_errors(&r);
 
 	/* With COMMAND, stdout belongs to it: the report goes only to -o. */
-	if (!a.command || a.output)
-		code = worse(code, gate_render(&a, &r));
+	if (!a.command || a.output) {
+		/* the report is stamped when it is written */
+		cli_utc_now(stamp, sizeof(stamp), day, sizeof(day));
+		code = cli_worse(code, cli_render(&r, a.format, a.output,
+						  stamp));
+	}
 	max = report_max_severity(&r);
 	if (a.fail_on >= 0 && max >= a.fail_on)
-		code = worse(code, WS_EXIT_FINDINGS);
+		code = cli_worse(code, WS_EXIT_FINDINGS);
 	gate_summary(&a, &r, &st);
 	if (!a.command)
 		goto done;
@@ -808,7 +480,7 @@ done:
 	report_baseline_free(baseline);
 	report_release(&r);
 	tree_inv_release(&inv);
-	gate_scan_release(&s);
+	cli_scan_free(s);
 	if (run) {
 		/* Whatever wormsign wrote must be out before COMMAND writes. */
 		if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -3,16 +3,11 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "feed/feed.h"
 #include "report/report.h"
-#include "rules/rules.h"
 #include "scan/scan.h"
 #include "tree/tree.h"
-#include "util/datadir.h"
 #include "util/error.h"
-#include "util/xalloc.h"
 #include "util/banned.h"
 
 #define SCAN_LIST_MAX 64	/* --feed, --rules, --tarball each */
@@ -40,13 +35,6 @@ static const char scan_help[] =
 	"\n"
 	"PATH is a project directory or a lockfile, as for 'wormsign tree'.\n";
 
-enum scan_format {
-	FORMAT_TEXT,
-	FORMAT_JSON,
-	FORMAT_SARIF,
-	FORMAT_MARKDOWN,
-};
-
 struct scan_args {
 	enum cli_source src;
 	const char *feeds[SCAN_LIST_MAX];
@@ -59,7 +47,7 @@ struct scan_args {
 	const char *registry;
 	const char *output;
 	const char *ignore;
-	enum scan_format format;
+	enum cli_format format;
 	int fail_on;		/* severity, or -1 for none */
 	int bundled_feeds;
 	int rules;
@@ -153,37 +141,16 @@ scan_parse_args(struct scan_args *a, int argc, char **argv)
 			a->registry = optarg;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") == 0)
-				a->format = FORMAT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				a->format = FORMAT_JSON;
-			else if (strcmp(optarg, "sarif") == 0)
-				a->format = FORMAT_SARIF;
-			else if (strcmp(optarg, "markdown") == 0)
-				a->format = FORMAT_MARKDOWN;
-			else {
-				cli_error("--format: unknown format \"%s\" (text, json, sarif, markdown)",
-					  optarg);
+			if (cli_parse_format(&a->format, optarg))
 				return WS_EXIT_USAGE;
-			}
 			break;
 		case 'o':
 			a->output = optarg;
 			break;
-		case OPT_FAIL_ON: {
-			enum report_severity sev;
-
-			if (strcmp(optarg, "none") == 0) {
-				a->fail_on = -1;
-			} else if (report_severity_parse(&sev, optarg) == 0) {
-				a->fail_on = (int)sev;
-			} else {
-				cli_error("--fail-on: unknown severity \"%s\" (critical, high, medium, low, info, none)",
-					  optarg);
+		case OPT_FAIL_ON:
+			if (cli_parse_fail_on(&a->fail_on, optarg))
 				return WS_EXIT_USAGE;
-			}
 			break;
-		}
 		case OPT_IGNORE:
 			a->ignore = optarg;
 			break;
@@ -206,111 +173,28 @@ scan_parse_args(struct scan_args *a, int argc, char **argv)
 	return 0;
 }
 
-static void
-utc_now(char *stamp, size_t n, char *day, size_t dn)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(stamp, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	strftime(day, dn, "%Y-%m-%d", &tm);
-}
-
-static int
-scan_render(const struct scan_args *a, const struct report *r,
-	    const char *stamp)
-{
-	struct cli_output out;
-	int err;
-
-	if ((err = cli_output_open(&out, a->output))) {
-		cli_error("%s", ws_error_last());
-		return WS_EXIT_FAILURE;
-	}
-	switch (a->format) {
-	case FORMAT_JSON:
-		err = report_json(out.fp, r, stamp);
-		break;
-	case FORMAT_SARIF:
-		err = report_sarif(out.fp, r);
-		break;
-	case FORMAT_MARKDOWN:
-		err = report_markdown(out.fp, r);
-		break;
-	default:
-		err = report_text(out.fp, r, !a->output && cli_use_color(out.fp));
-	}
-	if (err) {
-		if (a->output)
-			cli_error("%s: write error", a->output);
-		cli_output_abort(&out);
-		return WS_EXIT_FAILURE;
-	}
-	if ((err = cli_output_commit(&out))) {
-		cli_error("%s", ws_error_last());
-		return WS_EXIT_FAILURE;
-	}
-	return 0;
-}
-
-/* 3 over 2 over 1 over 0: an incomplete scan must not look clean. */
-static int
-worse(int a, int b)
-{
-	return b > a ? b : a;
-}
-
 int
 cmd_scan(int argc, char **argv)
 {
 	struct scan_args a;
-	struct feed_set feeds;
-	struct feed **owned = NULL;
-	struct rules *rules = NULL;
+	struct cli_scan *s = NULL;
 	struct report_baseline *baseline = NULL;
 	struct scan_opts o;
 	struct tree_inv inv;
 	struct report r;
-	char rules_dir[4096], stamp[32], day[16];
-	size_t nowned = 0, i;
-	int code, err, max, yara = 0;
+	char stamp[32], day[16];
+	size_t i;
+	int code, err, max;
 
 	if ((code = scan_parse_args(&a, argc, argv)))
 		return code < 0 ? WS_EXIT_CLEAN : code;
-	feed_set_init(&feeds);
 	tree_inv_init(&inv);
 	report_init(&r, "scan");
-	utc_now(stamp, sizeof(stamp), day, sizeof(day));
+	cli_utc_now(stamp, sizeof(stamp), day, sizeof(day));
 
-	if ((err = feed_load_all(&feeds, &owned, &nowned, a.bundled_feeds,
-				 a.feeds, a.nfeeds))) {
-		cli_error("%s", ws_error_last());
-		code = cli_exit_for(err);
+	if ((code = cli_scan_load(&s, a.bundled_feeds, a.feeds, a.nfeeds,
+				  a.rules, a.rule_dirs, a.nrule_dirs)))
 		goto done;
-	}
-	if (a.rules) {
-		const char *dirs[SCAN_LIST_MAX + 1];
-		size_t n = 0;
-
-		if (ws_data_dir(rules_dir, sizeof(rules_dir), "rules") == 0)
-			dirs[n++] = rules_dir;
-		ws_error_clear();
-		for (i = 0; i < a.nrule_dirs; i++)
-			dirs[n++] = a.rule_dirs[i];
-		/* libyara counts its initialisations: harmless if main did */
-		if (n && (err = rules_global_init())) {
-			cli_error("%s", ws_error_last());
-			code = WS_EXIT_FAILURE;
-			goto done;
-		}
-		yara = n > 0;
-		if (n && (err = rules_load(&rules, dirs, n))) {
-			cli_error("%s", ws_error_last());
-			code = cli_exit_for(err);
-			goto done;
-		}
-	}
 	if (a.ignore && (err = report_baseline_load(&baseline, a.ignore))) {
 		cli_error("%s", ws_error_last());
 		code = cli_exit_for(err);
@@ -322,19 +206,7 @@ cmd_scan(int argc, char **argv)
 		code = cli_load_inputs(&inv, argc - optind, argv + optind,
 				       a.src, a.verbose);
 
-	memset(&o, 0, sizeof(o));
-	o.feeds = &feeds;
-	o.rules = rules;
-	o.registry = a.registry;
-	scan_inventory(&r, &inv, &o);
-	for (i = 0; i < inv.ntrees; i++) {
-		const struct tree *t = inv.trees[i];
-
-		if (strcmp(t->format, "node_modules") != 0 || a.files == 0)
-			continue;
-		o.files = 1;
-		scan_installed_files(&r, t, t->file, &o);
-	}
+	cli_scan_run(&o, &r, &inv, s, a.registry, a.files != 0);
 	if (a.files == 1)
 		for (i = 0; i < inv.ntrees; i++)
 			if (strcmp(inv.trees[i]->format, "node_modules") != 0)
@@ -344,44 +216,30 @@ cmd_scan(int argc, char **argv)
 		report_add_target(&r, a.tarballs[i]);
 		if ((err = scan_tarball(&r, a.tarballs[i], &o))) {
 			cli_error("%s", ws_error_last());
-			code = worse(code, cli_exit_for(err));
+			code = cli_worse(code, cli_exit_for(err));
 		}
 	}
 	if (a.npm_cache) {
 		report_add_target(&r, a.npm_cache);
 		if ((err = scan_npm_cache(&r, a.npm_cache, &o))) {
 			cli_error("%s", ws_error_last());
-			code = worse(code, cli_exit_for(err));
+			code = cli_worse(code, cli_exit_for(err));
 		}
 	}
 	if (baseline)
 		report_apply_baseline(&r, baseline, day);
 	report_sort(&r);
-	for (i = 0; i < r.nerrors; i++) {
-		const char *t = r.errors[i].target, *m = r.errors[i].message;
+	cli_report_errors(&r);
 
-		/* most messages already start with their target */
-		if (strncmp(m, t, strlen(t)) == 0)
-			cli_warning("%s", m);
-		else
-			cli_warning("%s: %s", t, m);
-	}
-
-	code = worse(code, scan_render(&a, &r, stamp));
+	code = cli_worse(code, cli_render(&r, a.format, a.output, stamp));
 	max = report_max_severity(&r);
 	if (a.fail_on >= 0 && max >= a.fail_on)
-		code = worse(code, WS_EXIT_FINDINGS);
+		code = cli_worse(code, WS_EXIT_FINDINGS);
 
 done:
 	report_baseline_free(baseline);
 	report_release(&r);
-	rules_free(rules);
-	if (yara)
-		rules_global_cleanup();
 	tree_inv_release(&inv);
-	feed_set_release(&feeds);
-	for (i = 0; i < nowned; i++)
-		feed_free(owned[i]);
-	free(owned);
+	cli_scan_free(s);
 	return code;
 }

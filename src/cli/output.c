@@ -5,8 +5,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "report/report.h"
 #include "util/error.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -180,4 +182,110 @@ cli_output_abort(struct cli_output *out)
 	free(out->tmp);
 	free(out->path);
 	memset(out, 0, sizeof(*out));
+}
+
+int
+cli_parse_format(enum cli_format *out, const char *arg)
+{
+	if (strcmp(arg, "text") == 0)
+		*out = CLI_FORMAT_TEXT;
+	else if (strcmp(arg, "json") == 0)
+		*out = CLI_FORMAT_JSON;
+	else if (strcmp(arg, "sarif") == 0)
+		*out = CLI_FORMAT_SARIF;
+	else if (strcmp(arg, "markdown") == 0)
+		*out = CLI_FORMAT_MARKDOWN;
+	else {
+		cli_error("--format: unknown format \"%s\" (text, json, sarif, markdown)",
+			  arg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cli_parse_fail_on(int *out, const char *arg)
+{
+	enum report_severity sev;
+
+	if (strcmp(arg, "none") == 0) {
+		*out = -1;
+	} else if (report_severity_parse(&sev, arg) == 0) {
+		*out = (int)sev;
+	} else {
+		cli_error("--fail-on: unknown severity \"%s\" (critical, high, medium, low, info, none)",
+			  arg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cli_worse(int a, int b)
+{
+	return b > a ? b : a;
+}
+
+void
+cli_utc_now(char *stamp, size_t n, char *day, size_t dn)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	strftime(day, dn, "%Y-%m-%d", &tm);
+}
+
+void
+cli_report_errors(const struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nerrors; i++) {
+		const char *t = r->errors[i].target, *m = r->errors[i].message;
+
+		/* most messages already start with their target */
+		if (strncmp(m, t, strlen(t)) == 0)
+			cli_warning("%s", m);
+		else
+			cli_warning("%s: %s", t, m);
+	}
+}
+
+int
+cli_render(const struct report *r, enum cli_format fmt, const char *output,
+	   const char *stamp)
+{
+	struct cli_output out;
+	int err;
+
+	if ((err = cli_output_open(&out, output))) {
+		cli_error("%s", ws_error_last());
+		return WS_EXIT_FAILURE;
+	}
+	switch (fmt) {
+	case CLI_FORMAT_JSON:
+		err = report_json(out.fp, r, stamp);
+		break;
+	case CLI_FORMAT_SARIF:
+		err = report_sarif(out.fp, r);
+		break;
+	case CLI_FORMAT_MARKDOWN:
+		err = report_markdown(out.fp, r);
+		break;
+	default:
+		err = report_text(out.fp, r, !output && cli_use_color(out.fp));
+	}
+	if (err) {
+		if (output)
+			cli_error("%s: write error", output);
+		cli_output_abort(&out);
+		return WS_EXIT_FAILURE;
+	}
+	if ((err = cli_output_commit(&out))) {
+		cli_error("%s", ws_error_last());
+		return WS_EXIT_FAILURE;
+	}
+	return 0;
 }

@@ -1,5 +1,6 @@
 #include "report/report.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -521,4 +522,34 @@ report_json(FILE *fp, const struct report *r, const char *generated)
 	jsonw_array_end(&w);
 	jsonw_object_end(&w);
 	return jsonw_finish(&w);
+}
+
+const char *
+report_node_label(struct mempool *pool, const struct tree_node *n)
+{
+	if (n->version && *n->version)
+		return mempool_printf(pool, "%s@%s",
+				      n->name ? n->name : "(unnamed)", n->version);
+	return n->name ? n->name : "(unnamed)";
+}
+
+void
+report_path_of(struct mempool *pool, const struct tree *t, uint32_t node,
+	       size_t max_len, struct report_path *out)
+{
+	uint32_t nodes[REPORT_PATH_LEN_MAX];
+	size_t len, kept, i;
+
+	assert(max_len > 0 && max_len <= REPORT_PATH_LEN_MAX);
+	out->n = 0;
+	out->nodes = NULL;
+	len = tree_path(t, node, nodes, max_len);
+	if (!len)
+		return;
+	kept = len > max_len ? max_len : len;
+	out->nodes = mempool_alloc(pool, (kept + 1) * sizeof(*out->nodes));
+	if (len > kept)
+		out->nodes[out->n++] = "...";
+	for (i = 0; i < kept; i++)
+		out->nodes[out->n++] = report_node_label(pool, &t->nodes[nodes[i]]);
 }

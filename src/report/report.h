@@ -52,6 +52,20 @@ struct report_path {
 };
 
 /*
+ * "name@version" for n (the name alone without a version, "(unnamed)"
+ * without a name), allocated in pool or borrowed from n.
+ */
+const char *report_node_label(struct mempool *pool, const struct tree_node *n);
+/*
+ * The shortest dependency path to node as a report path: target first,
+ * node last, at most max_len (<= REPORT_PATH_LEN_MAX) labels nearest the
+ * node, after a "..." when cut. The array and labels live in pool; an
+ * unreachable node gives an empty path.
+ */
+void report_path_of(struct mempool *pool, const struct tree *t, uint32_t node,
+		    size_t max_len, struct report_path *out);
+
+/*
  * One finding. Every string is copied by report_add, so callers may pass
  * borrowed or stack strings. NULL means absent (the key is omitted, or
  * null, as wormsign-report(5) says).

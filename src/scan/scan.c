@@ -46,30 +46,7 @@ struct scan_ctx {
 static const char *
 node_label(struct scan_ctx *c, const struct tree_node *n)
 {
-	if (n->version && *n->version)
-		return mempool_printf(&c->pool, "%s@%s", n->name ? n->name : "(unnamed)",
-			   n->version);
-	return n->name ? n->name : "(unnamed)";
-}
-
-/* The shortest path to node as a report path (labels in c->pool). */
-static void
-node_path(struct scan_ctx *c, const struct tree *t, uint32_t node,
-	  struct report_path *p)
-{
-	uint32_t nodes[SCAN_PATH_LEN];
-	size_t len = tree_path(t, node, nodes, SCAN_PATH_LEN), kept, i;
-
-	p->n = 0;
-	p->nodes = NULL;
-	if (!len)
-		return;
-	kept = len > SCAN_PATH_LEN ? SCAN_PATH_LEN : len;
-	p->nodes = mempool_alloc(&c->pool, (kept + 1) * sizeof(*p->nodes));
-	if (len > kept)
-		p->nodes[p->n++] = "...";
-	for (i = 0; i < kept; i++)
-		p->nodes[p->n++] = node_label(c, &t->nodes[nodes[i]]);
+	return report_node_label(&c->pool, n);
 }
 
 /* ---- IOC packages ---- */
@@ -160,7 +137,8 @@ package_finding(struct pkg_match_ctx *m, const struct feed *fd)
 		if (!first)
 			first = n;
 		if (np < SCAN_PATHS_PER_FINDING) {
-			node_path(c, m->t, pkg->locs[i].node, &paths[np]);
+			report_path_of(&c->pool, m->t, pkg->locs[i].node,
+				       SCAN_PATH_LEN, &paths[np]);
 			if (paths[np].n)
 				np++;
 		}
@@ -297,7 +275,7 @@ add_node_finding(struct scan_ctx *c, const struct tree *t, uint32_t node,
 	struct report_path path;
 	const struct tree_node *n = &t->nodes[node];
 
-	node_path(c, t, node, &path);
+	report_path_of(&c->pool, t, node, SCAN_PATH_LEN, &path);
 	f->target = t->file;
 	f->package_name = n->name;
 	f->package_version = n->version;
