@@ -475,7 +475,8 @@ collect(struct age_ctx *c, const struct tree_inv *inv)
 		memset(v, 0, sizeof(*v));
 		v->version = pkg->version;
 	}
-	qsort(c->names, c->nnames, sizeof(*c->names), name_cmp);
+	if (c->nnames > 1)
+		qsort(c->names, c->nnames, sizeof(*c->names), name_cmp);
 }
 
 int

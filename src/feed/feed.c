@@ -1056,7 +1056,8 @@ sorted_order(size_t n, const char *(*key)(const struct feed *, size_t, int),
 		refs[i].k2 = key(f, i, 1);
 		refs[i].index = i;
 	}
-	qsort(refs, n, sizeof(*refs), cmp_sort_ref);
+	if (n > 1)
+		qsort(refs, n, sizeof(*refs), cmp_sort_ref);
 	for (i = 0; i < n; i++)
 		order[i] = refs[i].index;
 	free(refs);
@@ -1177,7 +1178,8 @@ write_files(struct json_writer *w, const struct feed *f)
 			refs[i].key[64] = '\0';
 		refs[i].index = i;
 	}
-	qsort(refs, f->nfiles, sizeof(*refs), cmp_file_ref);
+	if (f->nfiles > 1)
+		qsort(refs, f->nfiles, sizeof(*refs), cmp_file_ref);
 	jsonw_key(w, "files");
 	jsonw_array_begin(w);
 	for (i = 0; i < f->nfiles; i++) {

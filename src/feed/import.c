@@ -316,7 +316,8 @@ osv_range(struct osv_ctx *c, struct osv_item *it, const struct json_value *rg,
 		}
 		x->order = n++;
 	}
-	qsort(ev, n, sizeof(*ev), cmp_event);
+	if (n > 1)
+		qsort(ev, n, sizeof(*ev), cmp_event);
 	memset(&from, 0, sizeof(from));
 	for (i = 0; i < n; i++) {
 		char a[FEED_VERSION_BUF], z[FEED_VERSION_BUF];

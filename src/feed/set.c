@@ -265,7 +265,8 @@ feed_load_dir(struct feed_set *s, struct feed ***owned, size_t *nowned,
 		XGROW(names, alloc, n + 1);
 		names[n++] = xstrdup(de->d_name);
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n; i++) {
 		size_t plen = strlen(dir) + strlen(names[i]) + 2;
 		char *path = xmalloc(plen);
