@@ -21,96 +21,19 @@
 
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "regserver.h"
 #include "util/banned.h"
 
-#define SERVER_PY TEST_DATA "/../registry/server.py"
 #define DAY 86400
 /* 2026-12-04T12:00:00Z */
 #define NOW ((time_t)1796385600)
 
-struct server {
-	pid_t pid;
-	int port;
-	char base[64];
-};
-
 static char tmp_root[4096];
 static char reg_root[4200];
 static char cache_path[4300];
-static struct server srv;
+static struct regserver srv;
 
 /* ---- helpers ---- */
-
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	ck_assert_msg(fp != NULL, "%s: %s", path, strerror(errno));
-	fputs(text, fp);
-	ck_assert_int_eq(fclose(fp), 0);
-}
-
-static void
-server_start(struct server *s, const char *root)
-{
-	char line[64] = "";
-	int fds[2];
-	FILE *fp;
-
-	ck_assert_int_eq(pipe(fds), 0);
-	s->pid = fork();
-	ck_assert_int_ge(s->pid, 0);
-	if (s->pid == 0) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		execlp("python3", "python3", SERVER_PY, "--port", "0", "--root",
-		       root, "--idle-timeout", "60", (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	fp = fdopen(fds[0], "r");
-	ck_assert_ptr_nonnull(fp);
-	ck_assert_msg(fgets(line, sizeof(line), fp) != NULL,
-		      "test registry did not start (python3 on PATH?)");
-	fclose(fp);
-	s->port = atoi(line);
-	ck_assert_int_gt(s->port, 0);
-	snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%d/", s->port);
-}
-
-static void
-server_stop(struct server *s)
-{
-	if (s->pid > 0) {
-		kill(s->pid, SIGTERM);
-		waitpid(s->pid, NULL, 0);
-	}
-	s->pid = 0;
-}
-
-static long
-server_requests(const struct server *s)
-{
-	char url[128], buf[256] = "";
-	FILE *fp;
-	char cmd[300];
-	const char *p;
-
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/-/stats", s->port);
-	snprintf(cmd, sizeof(cmd),
-		 "python3 -c 'import urllib.request,sys;"
-		 "sys.stdout.write(urllib.request.urlopen(\"%s\").read().decode()[:200])'",
-		 url);
-	fp = popen(cmd, "r");
-	ck_assert_ptr_nonnull(fp);
-	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), fp));
-	pclose(fp);
-	p = strstr(buf, "\"requests\": ");
-	ck_assert_ptr_nonnull(p);
-	return atol(p + 12);
-}
 
 /*
  * A packument for name: versions[i] published at times[i] (seconds from
@@ -311,7 +234,7 @@ setup(void)
 	ck_assert_int_eq(mkdir(reg_root, 0700), 0);
 	snprintf(cache_path, sizeof(cache_path), "%s/cache/registry.db",
 		 tmp_root);
-	server_start(&srv, reg_root);
+	regserver_start(&srv, reg_root, NULL, NULL);
 }
 
 static void
@@ -319,7 +242,7 @@ teardown(void)
 {
 	char cmd[4200];
 
-	server_stop(&srv);
+	regserver_stop(&srv);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp_root);
 	ck_assert_int_eq(system(cmd), 0);
 }
@@ -478,7 +401,7 @@ START_TEST(non_registry_sources_are_reported_unchecked)
 	ck_assert_int_eq(f->severity, REPORT_INFO);
 	ck_assert_str_eq(evidence(f, "source"), "git");
 	/* nothing was asked of the registry */
-	ck_assert_int_eq(server_requests(&srv), 0);
+	ck_assert_int_eq(regserver_requests(&srv), 0);
 	ck_assert_uint_eq(x.st.names, 0);
 	run_release(&x);
 }
@@ -500,7 +423,7 @@ START_TEST(versions_of_one_name_share_one_request)
 				       (const char *const[]){ "2.0.0" },
 				       NULL, 1));
 	run_check(&x, 0);
-	ck_assert_int_eq(server_requests(&srv), 1);
+	ck_assert_int_eq(regserver_requests(&srv), 1);
 	ck_assert_uint_eq(x.st.names, 1);
 	ck_assert_uint_eq(x.st.packages, 2);
 	ck_assert_ptr_nonnull(finding(&x.r, "release-age:multi@2.0.0"));
@@ -524,7 +447,7 @@ START_TEST(package_in_two_inputs_is_reported_for_each)
 				       NULL, 1));
 	run_check(&x, 0);
 	ck_assert_uint_eq(count_kind(&x.r, "release-age"), 2);
-	ck_assert_int_eq(server_requests(&srv), 1);
+	ck_assert_int_eq(regserver_requests(&srv), 1);
 	run_release(&x);
 }
 END_TEST
@@ -539,14 +462,14 @@ START_TEST(offline_with_warm_cache_makes_no_request)
 	run_init(&x, "1d");
 	add_tree1(&x, "warm", "1.0.0");
 	run_check(&x, 0);
-	ck_assert_int_eq(server_requests(&srv), 1);
+	ck_assert_int_eq(regserver_requests(&srv), 1);
 	run_release(&x);
 
 	run_init(&x, "1d");
 	add_tree1(&x, "warm", "1.0.0");
 	run_check(&x, 1);
 	ck_assert_int_eq(x.err, 0);
-	ck_assert_int_eq(server_requests(&srv), 1);
+	ck_assert_int_eq(regserver_requests(&srv), 1);
 	ck_assert_ptr_nonnull(finding(&x.r, "release-age:warm@1.0.0"));
 	ck_assert_uint_eq(x.st.registry.requests, 0);
 	run_release(&x);
@@ -563,7 +486,7 @@ START_TEST(offline_without_cache_reports_unchecked)
 	add_tree1(&x, "cold", "1.0.0");
 	run_check(&x, 1);
 	ck_assert_int_eq(x.err, 0);
-	ck_assert_int_eq(server_requests(&srv), 0);
+	ck_assert_int_eq(regserver_requests(&srv), 0);
 	f = finding(&x.r, "release-unchecked:cold@1.0.0");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_ptr_nonnull(strstr(f->message, "offline"));
@@ -575,7 +498,7 @@ START_TEST(unreachable_registry_is_enet_with_unchecked_findings)
 {
 	struct run x;
 
-	server_stop(&srv);
+	regserver_stop(&srv);
 	run_init(&x, "1d");
 	add_tree1(&x, "any", "1.0.0");
 	run_check(&x, 0);

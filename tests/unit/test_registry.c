@@ -24,79 +24,18 @@
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
+#include "regserver.h"
 #include "util/banned.h"
 
-#define SERVER_PY TEST_DATA "/../registry/server.py"
 #define TOKEN "npm_T0KEN-never-printed-4f2a"
 #define TOKEN_HEADER "Bearer " TOKEN
 #define MAX_RESULTS 512
 
-struct server {
-	pid_t pid;
-	int port;
-	char base[64];
-};
-
 static char tmp_root[4096];
 static char cache_path[4200];
-static struct server srv;
+static struct regserver srv;
 
 /* ---- helpers ---- */
-
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	ck_assert_msg(fp != NULL, "%s: %s", path, strerror(errno));
-	fputs(text, fp);
-	ck_assert_int_eq(fclose(fp), 0);
-}
-
-static void
-server_start(struct server *s, const char *root, const char *cert,
-	     const char *key)
-{
-	char line[64] = "";
-	int fds[2];
-	FILE *fp;
-
-	ck_assert_int_eq(pipe(fds), 0);
-	s->pid = fork();
-	ck_assert_int_ge(s->pid, 0);
-	if (s->pid == 0) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		if (cert)
-			execlp("python3", "python3", SERVER_PY, "--port", "0", "--root",
-			       root, "--idle-timeout", "60", "--tls", cert, key, (char *)NULL);
-		else
-			execlp("python3", "python3", SERVER_PY, "--port", "0", "--root",
-			       root, "--idle-timeout", "60", (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	fp = fdopen(fds[0], "r");
-	ck_assert_ptr_nonnull(fp);
-	ck_assert_msg(fgets(line, sizeof(line), fp) != NULL,
-		      "test registry did not start (python3 on PATH?)");
-	fclose(fp);
-	s->port = atoi(line);
-	ck_assert_int_gt(s->port, 0);
-	snprintf(s->base, sizeof(s->base), "%s://127.0.0.1:%d/",
-		 cert ? "https" : "http", s->port);
-}
-
-static void
-server_stop(struct server *s)
-{
-	if (s->pid > 0) {
-		kill(s->pid, SIGTERM);
-		waitpid(s->pid, NULL, 0);
-	}
-	s->pid = 0;
-}
 
 static void
 rm_rf(const char *dir)
@@ -157,63 +96,9 @@ write_control(const char *root, const char *json)
 	write_file(path, json);
 }
 
-static size_t
-collect(char *data, size_t size, size_t nmemb, void *userdata)
-{
-	strbuf_add(userdata, data, size * nmemb);
-	return size * nmemb;
-}
-
-/* GET a server endpoint into doc (buffer in *buf). */
-static void
-server_get(const struct server *s, const char *what, struct json_doc *doc,
-	   char **buf)
-{
-	struct strbuf sb;
-	char url[256];
-	CURL *e = curl_easy_init();
-	size_t len;
-
-	strbuf_init(&sb, 64u << 20);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/-/%s", s->port, what);
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, &sb);
-	ck_assert_int_eq(curl_easy_perform(e), CURLE_OK);
-	curl_easy_cleanup(e);
-	*buf = strbuf_detach(&sb, &len);
-	ck_assert_int_eq(json_parse(doc, *buf, len, "stats", 0), 0);
-}
-
-static long
-server_requests(const struct server *s)
-{
-	struct json_doc doc;
-	char *buf;
-	long n;
-
-	server_get(s, "stats", &doc, &buf);
-	n = atol(json_get(doc.root, "requests")->u.str);
-	json_doc_release(&doc);
-	free(buf);
-	return n;
-}
-
-static void
-server_reset(const struct server *s)
-{
-	struct json_doc doc;
-	char *buf;
-
-	server_get(s, "reset", &doc, &buf);
-	json_doc_release(&doc);
-	free(buf);
-}
-
 /* The log entry of the last request for name (or NULL): the field's value. */
 static char *
-server_log_field(const struct server *s, const char *name, const char *field,
+server_log_field(const struct regserver *s, const char *name, const char *field,
 		 int *found)
 {
 	struct json_doc doc;
@@ -221,7 +106,7 @@ server_log_field(const struct server *s, const char *name, const char *field,
 	char *buf, *ret = NULL;
 
 	*found = 0;
-	server_get(s, "stats", &doc, &buf);
+	regserver_get(s, "stats", &doc, &buf);
 	for (e = json_get(doc.root, "log")->u.first; e; e = e->next) {
 		const char *n = json_get_str(e, "name");
 
@@ -379,13 +264,13 @@ setup(void)
 	ck_assert_msg(mkdtemp(tmp_root) != NULL, "mkdtemp: %s", strerror(errno));
 	snprintf(cache_path, sizeof(cache_path), "%s/cache/wormsign/registry.db",
 		 tmp_root);
-	server_start(&srv, tmp_root, NULL, NULL);
+	regserver_start(&srv, tmp_root, NULL, NULL);
 }
 
 static void
 teardown(void)
 {
-	server_stop(&srv);
+	regserver_stop(&srv);
 	results_clear();
 	rm_rf(tmp_root);
 }
@@ -430,7 +315,7 @@ START_TEST(fetches_many_packages_concurrently)
 	}
 	ck_assert_uint_eq(st.fetched, 200);
 	ck_assert_uint_eq(st.requests, 200);
-	ck_assert_int_eq(server_requests(&srv), 200);
+	ck_assert_int_eq(regserver_requests(&srv), 200);
 	/* serially this is 10 s; 16 at a time is about 0.65 s */
 	ck_assert_msg(elapsed < 4000, "took %lld ms", (long long)elapsed);
 
@@ -480,7 +365,7 @@ START_TEST(invalid_names_fail_without_a_request)
 	for (i = 0; i < 6; i++)
 		ck_assert_msg(result(names[i])->status == REGISTRY_FAILED, "'%s'", names[i]);
 	ck_assert_int_eq(result("ok")->status, REGISTRY_FETCHED);
-	ck_assert_int_eq(server_requests(&srv), 1);
+	ck_assert_int_eq(regserver_requests(&srv), 1);
 }
 END_TEST
 
@@ -545,19 +430,19 @@ START_TEST(cache_covering_wanted_versions_makes_no_request)
 	ck_assert_int_eq(registry_cache_covers(cache, "zz", va, 1, &covered), 0);
 	ck_assert_int_eq(covered, 0);
 
-	server_reset(&srv);
+	regserver_reset(&srv);
 	run(&o, w, 2, &st);
 	ck_assert_int_eq(result("a")->status, REGISTRY_CACHED);
 	ck_assert_int_eq(result("@s/b")->status, REGISTRY_CACHED);
 	ck_assert(result("a")->has_time);
 	ck_assert_int_eq(result("a")->versions, 3);
 	ck_assert_uint_eq(st.requests, 0);
-	ck_assert_int_eq(server_requests(&srv), 0);
+	ck_assert_int_eq(regserver_requests(&srv), 0);
 
 	/* a version the cache has never seen is asked for */
 	run(&o, wnew, 1, &st);
 	ck_assert_int_eq(result("a")->status, REGISTRY_REVALIDATED);
-	ck_assert_int_eq(server_requests(&srv), 1);
+	ck_assert_int_eq(regserver_requests(&srv), 1);
 
 	/* a second process sees the same cache */
 	{
@@ -590,7 +475,7 @@ START_TEST(refresh_revalidates_with_etag_and_304)
 	ck_assert_int_eq(result("a")->status, REGISTRY_FETCHED);
 
 	o.refresh = 1;
-	server_reset(&srv);
+	regserver_reset(&srv);
 	run(&o, w, 1, &st);
 	ck_assert_int_eq(result("a")->status, REGISTRY_REVALIDATED);
 	ck_assert(result("a")->has_time);
@@ -632,7 +517,7 @@ START_TEST(offline_uses_only_the_cache_and_says_what_it_missed)
 	run(&o, w1, 1, &st);
 	w1[0].name = "a2";
 	run(&o, w1, 1, &st);
-	server_reset(&srv);
+	regserver_reset(&srv);
 
 	o.offline = 1;
 	w[1].versions = v9;
@@ -644,7 +529,7 @@ START_TEST(offline_uses_only_the_cache_and_says_what_it_missed)
 	ck_assert_int_eq(result("zzz")->status, REGISTRY_OFFLINE_MISSING);
 	ck_assert_ptr_nonnull(result("zzz")->error);
 	ck_assert_uint_eq(st.offline, 2);
-	ck_assert_int_eq(server_requests(&srv), 0);
+	ck_assert_int_eq(regserver_requests(&srv), 0);
 	registry_cache_free(cache);
 }
 END_TEST
@@ -689,7 +574,7 @@ START_TEST(retry_after_is_honoured_and_capped)
 	ck_assert_msg(elapsed >= 950, "retried after %lld ms", (long long)elapsed);
 
 	/* an hour is capped at retry_after_max_s */
-	server_reset(&srv);
+	regserver_reset(&srv);
 	write_control(tmp_root, "{\"packages\":{\"busy\":{\"status\":[503],"
 		      "\"retry_after\":\"3600\"}}}");
 	o.retry_after_max_s = 1;
@@ -713,7 +598,7 @@ START_TEST(server_errors_are_retried_then_succeed)
 	fetch_names(&o, names, 1, &st);
 	ck_assert_int_eq(result("flaky")->status, REGISTRY_FETCHED);
 	ck_assert_uint_eq(st.requests, 4);
-	ck_assert_int_eq(server_requests(&srv), 4);
+	ck_assert_int_eq(regserver_requests(&srv), 4);
 }
 END_TEST
 
@@ -852,7 +737,7 @@ START_TEST(token_is_sent_only_to_its_own_host)
 {
 	const char *names[] = { "@private/x", "pub" };
 	char other_root[4200];
-	struct server other;
+	struct regserver other;
 	struct registry_options o;
 	char *v;
 	int found;
@@ -864,7 +749,7 @@ START_TEST(token_is_sent_only_to_its_own_host)
 	write_control(other_root, "{\"auth\":{\"@private\":\"" TOKEN_HEADER "\"}}");
 	write_packument("pub", 1);
 	write_packument("@private/x", 1);
-	server_start(&other, other_root, NULL, NULL);
+	regserver_start(&other, other_root, NULL, NULL);
 
 	options(&o, other.base);	/* token for the private host */
 	o.registry = srv.base;
@@ -897,13 +782,13 @@ START_TEST(token_is_sent_only_to_its_own_host)
 
 		snprintf(prefix, sizeof(prefix), "//127.0.0.1:%d", srv.port / 10);
 		o.auth = &a;
-		server_reset(&srv);
+		regserver_reset(&srv);
 		fetch_names(&o, names + 1, 1, NULL);
 		v = server_log_field(&srv, "pub", "authorization", &found);
 		ck_assert(found);
 		ck_assert_ptr_null(v);
 	}
-	server_stop(&other);
+	regserver_stop(&other);
 }
 END_TEST
 
@@ -934,7 +819,7 @@ START_TEST(tls_with_a_ca_made_in_the_test)
 {
 	const char *names[] = { "secure" };
 	char cmd[16384], cert[4200], key[4200], root[4200];
-	struct server tls;
+	struct regserver tls;
 	struct registry_options o;
 
 	snprintf(root, sizeof(root), "%s/tls", tmp_root);
@@ -947,7 +832,7 @@ START_TEST(tls_with_a_ca_made_in_the_test)
 		 " >/dev/null 2>&1", key, cert);
 	ck_assert_msg(system(cmd) == 0, "openssl req -x509 failed (is openssl installed?)");
 	write_packument_in(root, "secure", 2);
-	server_start(&tls, root, cert, key);
+	regserver_start(&tls, root, cert, key);
 
 	options(&o, tls.base);
 	o.retries = 0;
@@ -961,7 +846,7 @@ START_TEST(tls_with_a_ca_made_in_the_test)
 	o.cafile = NULL;
 	fetch_names(&o, names, 1, NULL);
 	ck_assert_int_eq(result("secure")->status, REGISTRY_FAILED);
-	server_stop(&tls);
+	regserver_stop(&tls);
 }
 END_TEST
 
