@@ -627,9 +627,10 @@ scan_script(struct scan_ctx *c, const struct tree *t, uint32_t node,
 }
 
 /*
- * Reads the package.json of an installed package for its scripts. The
- * walker already kept the location inside the root; the final component
- * is still opened without following a symlink.
+ * Reads the package.json of an installed package back for its scripts,
+ * only for packages the walker saw an install hook in (the tree keeps
+ * no script text). The walker already kept the location inside the root;
+ * the final component is still opened without following a symlink.
  */
 static void
 scan_installed_manifest(struct scan_ctx *c, const struct tree *t,
@@ -659,24 +660,6 @@ scan_installed_manifest(struct scan_ctx *c, const struct tree *t,
 		if (s && strlen(s) < SCAN_SCRIPT_MAX)
 			scan_script(c, t, node, hooks[i], s);
 	}
-	{
-		const struct json_value *deps[2] = {
-			json_get(doc.root, "dependencies"),
-			json_get(doc.root, "optionalDependencies"),
-		};
-
-		for (i = 0; i < 2; i++) {
-			const struct json_value *v;
-
-			if (!json_is(deps[i], JSON_OBJECT))
-				continue;
-			for (v = deps[i]->u.first; v; v = v->next)
-				if (v->type == JSON_STRING)
-					scan_feed_strings(c, t, node,
-							  "package.json",
-							  v->u.str);
-		}
-	}
 	json_doc_release(&doc);
 done:
 	strbuf_release(&path);
@@ -698,17 +681,20 @@ scan_tree(struct scan_ctx *c, const struct tree *t)
 			const struct tree_dep *d = &t->deps[n->deps + j];
 
 			scan_git_pin(c, t, (uint32_t)i, d);
-			if (!installed && d->spec)
+			/* the walker's edges are the package.json's specs */
+			if (d->spec)
 				scan_feed_strings(c, t, (uint32_t)i,
-						  "dependency", d->spec);
+						  installed ? "package.json" :
+							      "dependency",
+						  d->spec);
 			if (!installed)
 				scan_range(c, t, (uint32_t)i, d);
 		}
 		if (!tree_node_is_package(n))
 			continue;
-		if (installed)
+		if (installed && (n->flags & TREE_INSTALL_SCRIPT))
 			scan_installed_manifest(c, t, (uint32_t)i, t->file);
-		else
+		else if (!installed)
 			scan_hygiene_node(c, t, (uint32_t)i);
 	}
 }

@@ -162,6 +162,19 @@ tree_manifest_apply(uint32_t *out, struct tree_bundle *bundle,
 	n->resolved = manifest_str(t, pkg, "_resolved");
 	if (n->resolved)
 		n->source = (uint8_t)tree_source_from_resolved(n->resolved);
+	/* What npm records as hasInstallScript (prepare too: git installs
+	 * run it); scan reads the scripts back only for these packages. */
+	{
+		static const char *const hooks[] = {
+			"preinstall", "install", "postinstall", "prepare",
+		};
+		const struct json_value *scripts = json_get(pkg, "scripts");
+		size_t i;
+
+		for (i = 0; i < sizeof(hooks) / sizeof(*hooks); i++)
+			if (json_get_str(scripts, hooks[i]))
+				n->flags |= TREE_INSTALL_SCRIPT;
+	}
 
 	if ((err = tree_add_manifest_deps(t, node, pkg,
 					  flags & TREE_MANIFEST_DEV, file)))
