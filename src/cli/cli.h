@@ -83,6 +83,7 @@ int cli_parse_format(enum cli_format *out, const char *arg);
  * and returns -1 on a bad value.
  */
 int cli_parse_fail_on(int *out, const char *arg);
+
 /* 3 over 2 over 1 over 0: an incomplete check must not look clean. */
 int cli_worse(int a, int b);
 /* The current UTC time as an RFC 3339 stamp and as a day (YYYY-MM-DD). */
@@ -192,6 +193,43 @@ int cli_registry_open(struct cli_registry **out, const struct npmrc *cfg,
 /* The client (borrowed from reg). */
 struct registry_client *cli_registry_client(const struct cli_registry *reg);
 void cli_registry_free(struct cli_registry *reg);
+
+/*
+ * The options every findings command (scan, age, gate) takes, parsed in
+ * one place: put CLI_REPORT_LONGOPTS in the getopt_long table, "o:v" in
+ * the short options, and hand every option to cli_report_option first.
+ */
+enum {
+	CLI_OPT_SOURCE = 0x1000,
+	CLI_OPT_FORMAT,
+	CLI_OPT_FAIL_ON,
+	CLI_OPT_IGNORE,
+};
+
+#define CLI_REPORT_LONGOPTS                                              \
+	{ "source", required_argument, NULL, CLI_OPT_SOURCE },           \
+	{ "format", required_argument, NULL, CLI_OPT_FORMAT },           \
+	{ "output", required_argument, NULL, 'o' },                      \
+	{ "fail-on", required_argument, NULL, CLI_OPT_FAIL_ON },         \
+	{ "ignore", required_argument, NULL, CLI_OPT_IGNORE },           \
+	{ "verbose", no_argument, NULL, 'v' }
+
+struct cli_report_args {
+	enum cli_source src;
+	enum cli_format format;
+	const char *output;	/* --output, NULL for stdout */
+	const char *ignore;	/* --ignore baseline */
+	int fail_on;		/* severity, or -1 for none (default high) */
+	int verbose;
+};
+
+void cli_report_args_init(struct cli_report_args *a);
+/*
+ * Takes option c (as getopt_long returned it) with its argument when it
+ * is one of the above: returns 1 when taken, 0 when it is not one of
+ * them, -1 when its value is bad (the error is printed).
+ */
+int cli_report_option(struct cli_report_args *a, int c, const char *arg);
 
 /* Prints the command's usage line and summary, then `extra`, to fp. */
 void cli_usage(FILE *fp, const char *name, const char *extra);

@@ -53,7 +53,7 @@ static const char age_help[] =
 	"PATH is a project directory or a lockfile, as for 'wormsign tree'.\n";
 
 struct age_args {
-	enum cli_source src;
+	struct cli_report_args rep;	/* --source, --format, -o, ... */
 	const char *min_age;
 	int64_t min_age_s;
 	const char *excludes[AGE_EXCLUDES_MAX];
@@ -67,11 +67,6 @@ struct age_args {
 	int offline;
 	int refresh;
 	unsigned jobs;
-	const char *output;
-	const char *ignore;
-	enum cli_format format;
-	int fail_on;
-	int verbose;
 };
 
 static int
@@ -80,8 +75,7 @@ age_parse_args(struct age_args *a, int argc, char **argv)
 	enum {
 		OPT_MIN_AGE = 256, OPT_EXCLUDE, OPT_NOW, OPT_REGISTRY,
 		OPT_FROM_NPM, OPT_USERCONFIG, OPT_CACHE, OPT_OFFLINE,
-		OPT_REFRESH, OPT_JOBS, OPT_SOURCE, OPT_FORMAT, OPT_FAIL_ON,
-		OPT_IGNORE,
+		OPT_REFRESH, OPT_JOBS,
 	};
 	static const struct option opts[] = {
 		{ "min-age", required_argument, NULL, OPT_MIN_AGE },
@@ -94,22 +88,23 @@ age_parse_args(struct age_args *a, int argc, char **argv)
 		{ "offline", no_argument, NULL, OPT_OFFLINE },
 		{ "refresh", no_argument, NULL, OPT_REFRESH },
 		{ "jobs", required_argument, NULL, OPT_JOBS },
-		{ "source", required_argument, NULL, OPT_SOURCE },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "output", required_argument, NULL, 'o' },
-		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
-		{ "ignore", required_argument, NULL, OPT_IGNORE },
-		{ "verbose", no_argument, NULL, 'v' },
+		CLI_REPORT_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	memset(a, 0, sizeof(*a));
-	a->fail_on = REPORT_HIGH;
+	cli_report_args_init(&a->rep);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:vh", opts, NULL)) != -1) {
+		int taken = cli_report_option(&a->rep, c, optarg);
+
+		if (taken < 0)
+			return WS_EXIT_USAGE;
+		if (taken)
+			continue;
 		switch (c) {
 		case OPT_MIN_AGE:
 			if (policy_parse_duration(optarg, &a->min_age_s)) {
@@ -156,27 +151,6 @@ age_parse_args(struct age_args *a, int argc, char **argv)
 		case OPT_JOBS:
 			if (cli_parse_jobs(&a->jobs, optarg))
 				return WS_EXIT_USAGE;
-			break;
-		case OPT_SOURCE:
-			if (cli_parse_source(&a->src, optarg))
-				return WS_EXIT_USAGE;
-			break;
-		case OPT_FORMAT:
-			if (cli_parse_format(&a->format, optarg))
-				return WS_EXIT_USAGE;
-			break;
-		case 'o':
-			a->output = optarg;
-			break;
-		case OPT_FAIL_ON:
-			if (cli_parse_fail_on(&a->fail_on, optarg))
-				return WS_EXIT_USAGE;
-			break;
-		case OPT_IGNORE:
-			a->ignore = optarg;
-			break;
-		case 'v':
-			a->verbose = 1;
 			break;
 		case 'h':
 			cli_usage(stdout, "age", age_help);
@@ -377,7 +351,7 @@ cmd_age(int argc, char **argv)
 	dir = cli_project_dir(paths[0]);
 	if ((code = cli_npmrc_load(&cfg, a.registry, a.userconfig, dir)))
 		goto done;
-	cli_npmrc_warnings(cfg, a.verbose);
+	cli_npmrc_warnings(cfg, a.rep.verbose);
 	registry = npmrc_registry_for(cfg, NULL);
 	if (!registry && a.registry_from_npm) {
 		if (!(npm_registry = registry_from_npm())) {
@@ -392,7 +366,7 @@ cmd_age(int argc, char **argv)
 		goto done;
 	}
 	npmrc_redact(registry, shown_registry, sizeof(shown_registry));
-	if (a.ignore && (err = report_baseline_load(&baseline, a.ignore))) {
+	if (a.rep.ignore && (err = report_baseline_load(&baseline, a.rep.ignore))) {
 		cli_error("%s", ws_error_last());
 		code = cli_exit_for(err);
 		goto done;
@@ -440,8 +414,8 @@ cmd_age(int argc, char **argv)
 		struct age_stats st;
 
 		tree_inv_init(&inv);
-		code = cli_worse(code, cli_load_inputs(&inv, 1, &paths[p], a.src,
-						       a.verbose));
+		code = cli_worse(code, cli_load_inputs(&inv, 1, &paths[p], a.rep.src,
+						       a.rep.verbose));
 		memset(&o, 0, sizeof(o));
 		o.policy = &pols[p];
 		o.client = cli_registry_client(reg);
@@ -476,9 +450,9 @@ cmd_age(int argc, char **argv)
 		report_apply_baseline(&r, baseline, day);
 	report_sort(&r);
 	cli_report_errors(&r);
-	code = cli_worse(code, cli_render(&r, a.format, a.output, stamp));
+	code = cli_worse(code, cli_render(&r, a.rep.format, a.rep.output, stamp));
 	max = report_max_severity(&r);
-	if (a.fail_on >= 0 && max >= a.fail_on)
+	if (a.rep.fail_on >= 0 && max >= a.rep.fail_on)
 		code = cli_worse(code, WS_EXIT_FINDINGS);
 
 done:

@@ -55,7 +55,7 @@ static const char gate_help[] =
 	"COMMAND's standard output stays its own.\n";
 
 struct gate_args {
-	enum cli_source src;
+	struct cli_report_args rep;	/* --source, --format, -o, ... */
 	const char *feeds[GATE_LIST_MAX];
 	size_t nfeeds;
 	const char *rule_dirs[GATE_LIST_MAX];
@@ -66,19 +66,14 @@ struct gate_args {
 	const char *now;
 	const char *registry;
 	const char *cache;
-	const char *output;
-	const char *ignore;
 	const char *path;
 	char **command;		/* after "--", NULL-terminated; NULL: none */
-	enum cli_format format;
 	unsigned jobs;
-	int fail_on;		/* severity, or -1 for none */
 	int bundled_feeds;
 	int rules;
 	int scan;
 	int age;
 	int offline;
-	int verbose;
 };
 
 static int
@@ -116,14 +111,13 @@ gate_parse_args(struct gate_args *a, int argc, char **argv)
 {
 	enum {
 		OPT_FEED = 256, OPT_NO_BUNDLED, OPT_RULES, OPT_NO_RULES,
-		OPT_REGISTRY, OPT_FORMAT, OPT_FAIL_ON, OPT_IGNORE, OPT_SOURCE,
+		OPT_REGISTRY,
 		OPT_NO_SCAN, OPT_NO_AGE, OPT_MIN_AGE, OPT_EXCLUDE, OPT_NOW,
 		OPT_CACHE, OPT_OFFLINE, OPT_JOBS,
 	};
 	static const struct option opts[] = {
 		{ "no-scan", no_argument, NULL, OPT_NO_SCAN },
 		{ "no-age", no_argument, NULL, OPT_NO_AGE },
-		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "feed", required_argument, NULL, OPT_FEED },
 		{ "no-bundled-feeds", no_argument, NULL, OPT_NO_BUNDLED },
 		{ "rules", required_argument, NULL, OPT_RULES },
@@ -135,18 +129,14 @@ gate_parse_args(struct gate_args *a, int argc, char **argv)
 		{ "cache", required_argument, NULL, OPT_CACHE },
 		{ "offline", no_argument, NULL, OPT_OFFLINE },
 		{ "jobs", required_argument, NULL, OPT_JOBS },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "output", required_argument, NULL, 'o' },
-		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
-		{ "ignore", required_argument, NULL, OPT_IGNORE },
-		{ "verbose", no_argument, NULL, 'v' },
+		CLI_REPORT_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, n;
 
 	memset(a, 0, sizeof(*a));
-	a->fail_on = REPORT_HIGH;
+	cli_report_args_init(&a->rep);
 	a->bundled_feeds = 1;
 	a->rules = 1;
 	a->scan = 1;
@@ -155,16 +145,18 @@ gate_parse_args(struct gate_args *a, int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(n, argv, ":o:vh", opts, NULL)) != -1) {
+		int taken = cli_report_option(&a->rep, c, optarg);
+
+		if (taken < 0)
+			return WS_EXIT_USAGE;
+		if (taken)
+			continue;
 		switch (c) {
 		case OPT_NO_SCAN:
 			a->scan = 0;
 			break;
 		case OPT_NO_AGE:
 			a->age = 0;
-			break;
-		case OPT_SOURCE:
-			if (cli_parse_source(&a->src, optarg))
-				return WS_EXIT_USAGE;
 			break;
 		case OPT_FEED:
 			if (push(a->feeds, &a->nfeeds, optarg, "--feed"))
@@ -204,23 +196,6 @@ gate_parse_args(struct gate_args *a, int argc, char **argv)
 		case OPT_JOBS:
 			if (cli_parse_jobs(&a->jobs, optarg))
 				return WS_EXIT_USAGE;
-			break;
-		case OPT_FORMAT:
-			if (cli_parse_format(&a->format, optarg))
-				return WS_EXIT_USAGE;
-			break;
-		case 'o':
-			a->output = optarg;
-			break;
-		case OPT_FAIL_ON:
-			if (cli_parse_fail_on(&a->fail_on, optarg))
-				return WS_EXIT_USAGE;
-			break;
-		case OPT_IGNORE:
-			a->ignore = optarg;
-			break;
-		case 'v':
-			a->verbose = 1;
 			break;
 		case 'h':
 			cli_usage(stdout, "gate", gate_help);
@@ -318,7 +293,7 @@ gate_age_run(struct report *r, const struct tree_inv *inv,
 	dir = cli_project_dir(a->path);
 	if ((code = cli_npmrc_load(&cfg, a->registry, NULL, dir)))
 		goto done;
-	cli_npmrc_warnings(cfg, a->verbose);
+	cli_npmrc_warnings(cfg, a->rep.verbose);
 	if ((code = gate_policy(&policy, a, cfg, dir)))
 		goto done;
 
@@ -388,14 +363,14 @@ gate_blockers(const struct gate_args *a, const struct report *r)
 {
 	size_t i, shown = 0, more = 0;
 
-	if (a->fail_on < 0)
+	if (a->rep.fail_on < 0)
 		return;
 	for (i = 0; i < r->nfindings; i++) {
 		const struct report_finding *f = &r->findings[i];
 
-		if ((int)f->severity < a->fail_on)
+		if ((int)f->severity < a->rep.fail_on)
 			continue;
-		if (shown == GATE_BLOCKERS_SHOWN && !a->verbose) {
+		if (shown == GATE_BLOCKERS_SHOWN && !a->rep.verbose) {
 			more++;
 			continue;
 		}
@@ -437,12 +412,12 @@ cmd_gate(int argc, char **argv)
 					    a.nfeeds, a.rules, a.rule_dirs,
 					    a.nrule_dirs)))
 		goto done;
-	if (a.ignore && (err = report_baseline_load(&baseline, a.ignore))) {
+	if (a.rep.ignore && (err = report_baseline_load(&baseline, a.rep.ignore))) {
 		cli_error("%s", ws_error_last());
 		code = cli_exit_for(err);
 		goto done;
 	}
-	code = cli_load_inputs(&inv, 1, (char **)&a.path, a.src, a.verbose);
+	code = cli_load_inputs(&inv, 1, (char **)&a.path, a.rep.src, a.rep.verbose);
 	if (a.scan)
 		cli_scan_run(&so, &r, &inv, s, a.registry, 1);
 	if (a.age && inv.ntrees)
@@ -453,14 +428,14 @@ cmd_gate(int argc, char **argv)
 	cli_report_errors(&r);
 
 	/* With COMMAND, stdout belongs to it: the report goes only to -o. */
-	if (!a.command || a.output) {
+	if (!a.command || a.rep.output) {
 		/* the report is stamped when it is written */
 		cli_utc_now(stamp, sizeof(stamp), day, sizeof(day));
-		code = cli_worse(code, cli_render(&r, a.format, a.output,
+		code = cli_worse(code, cli_render(&r, a.rep.format, a.rep.output,
 						  stamp));
 	}
 	max = report_max_severity(&r);
-	if (a.fail_on >= 0 && max >= a.fail_on)
+	if (a.rep.fail_on >= 0 && max >= a.rep.fail_on)
 		code = cli_worse(code, WS_EXIT_FINDINGS);
 	gate_summary(&a, &r, &st);
 	if (!a.command)
@@ -469,7 +444,7 @@ cmd_gate(int argc, char **argv)
 		run = 1;
 	} else if (code == WS_EXIT_FINDINGS) {
 		cli_error("not running \"%s\": findings at or above --fail-on %s",
-			  a.command[0], report_severity_name(a.fail_on));
+			  a.command[0], report_severity_name(a.rep.fail_on));
 		gate_blockers(&a, &r);
 	} else {
 		cli_error("not running \"%s\": the checks did not complete",

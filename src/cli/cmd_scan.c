@@ -36,7 +36,7 @@ static const char scan_help[] =
 	"PATH is a project directory or a lockfile, as for 'wormsign tree'.\n";
 
 struct scan_args {
-	enum cli_source src;
+	struct cli_report_args rep;	/* --source, --format, -o, ... */
 	const char *feeds[SCAN_LIST_MAX];
 	size_t nfeeds;
 	const char *rule_dirs[SCAN_LIST_MAX + 1];
@@ -45,14 +45,9 @@ struct scan_args {
 	size_t ntarballs;
 	const char *npm_cache;
 	const char *registry;
-	const char *output;
-	const char *ignore;
-	enum cli_format format;
-	int fail_on;		/* severity, or -1 for none */
 	int bundled_feeds;
 	int rules;
 	int files;		/* -1: default */
-	int verbose;
 };
 
 static int
@@ -72,10 +67,8 @@ scan_parse_args(struct scan_args *a, int argc, char **argv)
 	enum {
 		OPT_FEED = 256, OPT_NO_BUNDLED, OPT_RULES, OPT_NO_RULES,
 		OPT_FILES, OPT_NO_FILES, OPT_TARBALL, OPT_CACHE, OPT_REGISTRY,
-		OPT_FORMAT, OPT_FAIL_ON, OPT_IGNORE, OPT_SOURCE,
 	};
 	static const struct option opts[] = {
-		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "feed", required_argument, NULL, OPT_FEED },
 		{ "no-bundled-feeds", no_argument, NULL, OPT_NO_BUNDLED },
 		{ "rules", required_argument, NULL, OPT_RULES },
@@ -85,29 +78,27 @@ scan_parse_args(struct scan_args *a, int argc, char **argv)
 		{ "tarball", required_argument, NULL, OPT_TARBALL },
 		{ "npm-cache", required_argument, NULL, OPT_CACHE },
 		{ "registry", required_argument, NULL, OPT_REGISTRY },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "output", required_argument, NULL, 'o' },
-		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
-		{ "ignore", required_argument, NULL, OPT_IGNORE },
-		{ "verbose", no_argument, NULL, 'v' },
+		CLI_REPORT_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	memset(a, 0, sizeof(*a));
-	a->fail_on = REPORT_HIGH;
+	cli_report_args_init(&a->rep);
 	a->bundled_feeds = 1;
 	a->rules = 1;
 	a->files = -1;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:vh", opts, NULL)) != -1) {
+		int taken = cli_report_option(&a->rep, c, optarg);
+
+		if (taken < 0)
+			return WS_EXIT_USAGE;
+		if (taken)
+			continue;
 		switch (c) {
-		case OPT_SOURCE:
-			if (cli_parse_source(&a->src, optarg))
-				return WS_EXIT_USAGE;
-			break;
 		case OPT_FEED:
 			if (push(a->feeds, &a->nfeeds, optarg, "--feed"))
 				return WS_EXIT_USAGE;
@@ -139,23 +130,6 @@ scan_parse_args(struct scan_args *a, int argc, char **argv)
 			break;
 		case OPT_REGISTRY:
 			a->registry = optarg;
-			break;
-		case OPT_FORMAT:
-			if (cli_parse_format(&a->format, optarg))
-				return WS_EXIT_USAGE;
-			break;
-		case 'o':
-			a->output = optarg;
-			break;
-		case OPT_FAIL_ON:
-			if (cli_parse_fail_on(&a->fail_on, optarg))
-				return WS_EXIT_USAGE;
-			break;
-		case OPT_IGNORE:
-			a->ignore = optarg;
-			break;
-		case 'v':
-			a->verbose = 1;
 			break;
 		case 'h':
 			cli_usage(stdout, "scan", scan_help);
@@ -195,7 +169,7 @@ cmd_scan(int argc, char **argv)
 	if ((code = cli_scan_load(&s, a.bundled_feeds, a.feeds, a.nfeeds,
 				  a.rules, a.rule_dirs, a.nrule_dirs)))
 		goto done;
-	if (a.ignore && (err = report_baseline_load(&baseline, a.ignore))) {
+	if (a.rep.ignore && (err = report_baseline_load(&baseline, a.rep.ignore))) {
 		cli_error("%s", ws_error_last());
 		code = cli_exit_for(err);
 		goto done;
@@ -204,7 +178,7 @@ cmd_scan(int argc, char **argv)
 	/* Only tarballs or a cache asked for: no project to load. */
 	if (optind < argc || (!a.ntarballs && !a.npm_cache))
 		code = cli_load_inputs(&inv, argc - optind, argv + optind,
-				       a.src, a.verbose);
+				       a.rep.src, a.rep.verbose);
 
 	cli_scan_run(&o, &r, &inv, s, a.registry, a.files != 0);
 	if (a.files == 1)
@@ -231,9 +205,9 @@ cmd_scan(int argc, char **argv)
 	report_sort(&r);
 	cli_report_errors(&r);
 
-	code = cli_worse(code, cli_render(&r, a.format, a.output, stamp));
+	code = cli_worse(code, cli_render(&r, a.rep.format, a.rep.output, stamp));
 	max = report_max_severity(&r);
-	if (a.fail_on >= 0 && max >= a.fail_on)
+	if (a.rep.fail_on >= 0 && max >= a.rep.fail_on)
 		code = cli_worse(code, WS_EXIT_FINDINGS);
 
 done:

@@ -289,3 +289,35 @@ cli_render(const struct report *r, enum cli_format fmt, const char *output,
 	}
 	return 0;
 }
+
+void
+cli_report_args_init(struct cli_report_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->src = CLI_SOURCE_AUTO;
+	a->format = CLI_FORMAT_TEXT;
+	a->fail_on = REPORT_HIGH;
+}
+
+int
+cli_report_option(struct cli_report_args *a, int c, const char *arg)
+{
+	switch (c) {
+	case CLI_OPT_SOURCE:
+		return cli_parse_source(&a->src, arg) ? -1 : 1;
+	case CLI_OPT_FORMAT:
+		return cli_parse_format(&a->format, arg) ? -1 : 1;
+	case CLI_OPT_FAIL_ON:
+		return cli_parse_fail_on(&a->fail_on, arg) ? -1 : 1;
+	case CLI_OPT_IGNORE:
+		a->ignore = arg;
+		return 1;
+	case 'o':
+		a->output = arg;
+		return 1;
+	case 'v':
+		a->verbose = 1;
+		return 1;
+	}
+	return 0;
+}
