@@ -126,23 +126,27 @@ json_node(struct json_parser *ps, enum json_type type, const char *at)
 }
 
 int
+json_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
 json_hex4(const char *p, unsigned *out)
 {
 	unsigned v = 0;
-	int i;
+	int i, h;
 
 	for (i = 0; i < 4; i++) {
-		char c = p[i];
-
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
+		if ((h = json_hexval((unsigned char)p[i])) < 0)
 			return -1;
+		v = (v << 4) | (unsigned)h;
 	}
 	*out = v;
 	return 0;

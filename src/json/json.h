@@ -95,6 +95,8 @@ json_is(const struct json_value *v, enum json_type t)
  * (at most 4 bytes; returns the end).
  */
 int json_hex4(const char *p, unsigned *out);
+/* The value of one hex digit, or -1. */
+int json_hexval(int c);
 char *json_put_utf8(char *w, unsigned cp);
 
 /* The type's name, for messages ("object", "string", ...). */

@@ -130,18 +130,6 @@ berry_name_ok(const char *name, size_t n)
 	       !memchr(slash + 1, '/', n - (size_t)(slash + 1 - name));
 }
 
-static int
-berry_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* %XX-decodes s[0..n) into the reader's pool (a bad escape stays as is). */
 static const char *
 berry_decode(struct berry_reader *r, const char *s, size_t n, size_t *out_len)
@@ -153,8 +141,8 @@ berry_decode(struct berry_reader *r, const char *s, size_t n, size_t *out_len)
 		int hi, lo;
 
 		if (s[i] == '%' && i + 2 < n &&
-		    (hi = berry_hex(s[i + 1])) >= 0 &&
-		    (lo = berry_hex(s[i + 2])) >= 0) {
+		    (hi = json_hexval(s[i + 1])) >= 0 &&
+		    (lo = json_hexval(s[i + 2])) >= 0) {
 			d[j++] = (char)(hi << 4 | lo);
 			i += 2;
 		} else {

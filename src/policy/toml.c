@@ -10,6 +10,7 @@
 #include "util/error.h"
 #include "util/strbuf.h"
 
+#include "json/json.h"
 #include "util/banned.h"
 
 struct toml {
@@ -93,18 +94,6 @@ end_of_line(struct toml *t)
 	return 0;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A quoted string at t->p (basic or literal) into sb. */
 static int
 string(struct toml *t, struct strbuf *sb)
@@ -150,7 +139,7 @@ string(struct toml *t, struct strbuf *sb)
 				return fail(t, WS_EPARSE, "short \\u escape");
 			cp = 0;
 			for (i = 1; i <= n; i++) {
-				h = hexval((unsigned char)t->p[i]);
+				h = json_hexval((unsigned char)t->p[i]);
 				if (h < 0)
 					return fail(t, WS_EPARSE,
 						    "bad \\u escape");

@@ -18,6 +18,7 @@
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
+#include "json/json.h"
 #include "util/banned.h"
 
 struct entry {
@@ -126,36 +127,12 @@ trim(const char **s, size_t *len)
 		(*len)--;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void
 put_utf8(struct strbuf *sb, uint32_t cp)
 {
-	if (cp < 0x80) {
-		strbuf_addch(sb, (int)cp);
-	} else if (cp < 0x800) {
-		strbuf_addch(sb, (int)(0xc0 | (cp >> 6)));
-		strbuf_addch(sb, (int)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		strbuf_addch(sb, (int)(0xe0 | (cp >> 12)));
-		strbuf_addch(sb, (int)(0x80 | ((cp >> 6) & 0x3f)));
-		strbuf_addch(sb, (int)(0x80 | (cp & 0x3f)));
-	} else {
-		strbuf_addch(sb, (int)(0xf0 | (cp >> 18)));
-		strbuf_addch(sb, (int)(0x80 | ((cp >> 12) & 0x3f)));
-		strbuf_addch(sb, (int)(0x80 | ((cp >> 6) & 0x3f)));
-		strbuf_addch(sb, (int)(0x80 | (cp & 0x3f)));
-	}
+	char tmp[4];
+
+	strbuf_add(sb, tmp, (size_t)(json_put_utf8(tmp, cp) - tmp));
 }
 
 static int
@@ -167,7 +144,7 @@ read_u4(const char *s, size_t len, size_t i, uint32_t *out)
 	if (i + 4 > len)
 		return -1;
 	for (k = 0; k < 4; k++) {
-		int h = hexval((unsigned char)s[i + k]);
+		int h = json_hexval((unsigned char)s[i + k]);
 		if (h < 0)
 			return -1;
 		v = v << 4 | (uint32_t)h;
