@@ -963,6 +963,7 @@ lockfile_parse_yarn_berry(struct tree **out, char *buf, size_t len,
 	snprintf(format, sizeof(format), "yarn berry v%ld", version);
 	tree_new(&t, file, format);
 	t->synthetic_locations = 1;
+	t->integrity_unrecorded = 1;
 	r.t = t;
 	for (e = root->u.first; e && !err; e = e->next)
 		if (strcmp(e->key, "__metadata") != 0)

@@ -489,11 +489,9 @@ scan_hygiene_node(struct scan_ctx *c, const struct tree *t, uint32_t node)
 			mempool_printf(&c->pool, "%s resolves to %.*s, not the configured registry",
 			    node_label(c, n), (int)hlen, host),
 			"resolved", n->resolved);
-	/* yarn berry keeps a "checksum" the reader does not record as
-	 * integrity: its entries would all look unprotected */
-	if (!n->integrity && (n->source == TREE_SOURCE_REGISTRY ||
-			      n->source == TREE_SOURCE_TARBALL) &&
-	    n->resolved && strncmp(t->format, "yarn berry", 10) != 0)
+	if (!n->integrity && !t->integrity_unrecorded &&
+	    (n->source == TREE_SOURCE_REGISTRY ||
+	     n->source == TREE_SOURCE_TARBALL) && n->resolved)
 		hygiene(c, t, node, REPORT_LOW, "integrity",
 			mempool_printf(&c->pool, "%s has no integrity hash in the lockfile",
 			    node_label(c, n)),

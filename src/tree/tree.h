@@ -100,6 +100,12 @@ struct tree {
 	 * does no node_modules lookup and derives no targets from the layout.
 	 */
 	int synthetic_locations;
+	/*
+	 * The format has no npm integrity to record (yarn berry's checksum
+	 * hashes its own zip, not the tarball): a missing integrity is then
+	 * no sign of an unprotected entry.
+	 */
+	int integrity_unrecorded;
 	struct tree_node *nodes;
 	size_t nnodes, nodes_alloc;
 	struct tree_dep *deps;
