@@ -34,6 +34,13 @@ int cmd_scan(int argc, char **argv);
 int cmd_feeds(int argc, char **argv);
 int cmd_age(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_certs(int argc, char **argv);
+int cmd_host(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_report_merge(int argc, char **argv);	/* argv[0] is "merge" */
+int cmd_report_rotate(int argc, char **argv);	/* argv[0] is "rotate" */
 
 /* "wormsign: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

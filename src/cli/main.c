@@ -38,6 +38,35 @@ const struct cli_command cli_commands[] = {
 	  "[--format text|json|sarif|markdown] [--output FILE] [PATH] "
 	  "[-- COMMAND...]" },
 #endif
+#ifdef WS_HAVE_VERIFY
+	{ "verify", cmd_verify,
+	  "verify registry signatures and Sigstore provenance, and flag provenance drift",
+	  "[--offline] [--history N] [--trusted-root FILE] [--registry-keys FILE] "
+	  "[--policy FILE] [--format text|json|sarif|markdown] [--output FILE] "
+	  "[--fail-on SEV] [PATH...] | --bundle FILE [--digest ALG:HEX]" },
+#endif
+#ifdef WS_HAVE_SWEEP
+	{ "sweep", cmd_sweep,
+	  "sweep git repositories: refs, lockfile history, worm artifacts",
+	  "[--under DIR] [--from FILE] [--refs PATTERN] [--since DATE] "
+	  "[--jobs N] [--shard K/N] [--resume STATE.db] [--jsonl FILE] "
+	  "[--format text|json|markdown] [--output FILE] [REPO...]" },
+#endif
+#ifdef WS_HAVE_CERTS
+	{ "certs", cmd_certs,
+	  "list signing certificates, keys and CI signing secrets in repositories",
+	  "[--history] [--format text|json|markdown] [--output FILE] [REPO...]" },
+#endif
+#ifdef WS_HAVE_REPORT
+	{ "report", cmd_report, "merge sharded reports; write the rotation checklist",
+	  "merge SHARD... | rotate --sweep FILE --certs FILE [--deadline DATE]" },
+#endif
+#ifdef WS_HAVE_HOST
+	{ "host", cmd_host,
+	  "check this machine for worm persistence, payloads and exposed credentials",
+	  "[--home DIR] [--since DATE] [--format text|json|markdown] "
+	  "[--output FILE] [PROJECT...]" },
+#endif
 	{ "tree", cmd_tree, "print the dependency trees a project installs",
 	  "[--source auto|lockfile|node_modules|all] [--format text|json] "
 	  "[--why NAME[@RANGE]] [--output FILE] [PATH...]" },

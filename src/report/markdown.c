@@ -493,6 +493,13 @@ report_markdown(FILE *fp, const struct report *r)
 
 	md_summary(&o, r);
 	md_findings(&o, r);
+	for (size_t i = 0; i < r->nsections; i++) {
+		const struct report_section *s = &r->sections[i];
+		int err;
+
+		if (s->markdown && (err = s->markdown(fp, s->ctx)) != 0)
+			return err;
+	}
 	md_tail(&o, r);
 	if (fflush(fp) != 0 || ferror(fp))
 		return ws_error_set(WS_EIO, "write error");

@@ -27,6 +27,14 @@ report_init(struct report *r, const char *command)
 }
 
 void
+report_add_section(struct report *r, const struct report_section *s)
+{
+	if (r->nsections >= REPORT_SECTIONS_MAX)
+		abort();
+	r->sections[r->nsections++] = *s;
+}
+
+void
 report_release(struct report *r)
 {
 	if (!r)
@@ -520,6 +528,18 @@ report_json(FILE *fp, const struct report *r, const char *generated)
 		jsonw_object_end(&w);
 	}
 	jsonw_array_end(&w);
+	for (i = 0; i < r->nsections; i++) {
+		const struct report_section *s = &r->sections[i];
+		int err;
+
+		if (!s->json)
+			continue;
+		jsonw_key(&w, s->key);
+		if ((err = s->json(&w, s->ctx)) != 0) {
+			jsonw_finish(&w);
+			return err;
+		}
+	}
 	jsonw_object_end(&w);
 	return jsonw_finish(&w);
 }

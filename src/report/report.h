@@ -98,6 +98,25 @@ struct report_suppressed {
 	const char *expires;	/* YYYY-MM-DD or NULL */
 };
 
+/*
+ * A part of the report that only one command produces (verify's counts,
+ * sweep's repositories, certs' certificates, rotation checklists). The
+ * module that owns the data renders it: json writes the value of
+ * top-level key `key` (one JSON value), text and markdown append a block
+ * after the findings. Any callback may be NULL (nothing in that format).
+ * ctx must outlive the report's rendering; the report never frees it.
+ * Return 0, or a WS_E* code (the render then fails with it).
+ */
+struct json_writer;
+struct report_section {
+	const char *key;
+	int (*json)(struct json_writer *w, void *ctx);
+	int (*text)(FILE *fp, void *ctx, int color);
+	int (*markdown)(FILE *fp, void *ctx);
+	void *ctx;
+};
+#define REPORT_SECTIONS_MAX 8
+
 struct report {
 	const char *command;
 	const char **targets;
@@ -111,6 +130,8 @@ struct report {
 	size_t nerrors, errors_alloc;
 	struct report_suppressed *suppressed;
 	size_t nsuppressed, suppressed_alloc;
+	struct report_section sections[REPORT_SECTIONS_MAX];
+	size_t nsections;
 	struct mempool pool;	/* owns every string added through report_* */
 };
 
@@ -121,6 +142,12 @@ void report_add_target(struct report *r, const char *target);
 void report_add(struct report *r, const struct report_finding *f);
 void report_add_error(struct report *r, const char *target,
 		      const char *message);
+/*
+ * Adds a section (copied; key must be a literal or outlive the report).
+ * Sections render in the order added, after the findings; at most
+ * REPORT_SECTIONS_MAX (a programming error beyond that: aborts).
+ */
+void report_add_section(struct report *r, const struct report_section *s);
 
 const char *report_severity_name(enum report_severity s);
 /* Parses "info".."critical"; returns 0 or WS_EPARSE. */

@@ -208,6 +208,13 @@ report_text(FILE *fp, const struct report *r, int color)
 
 	report_count_severities(r, counts);
 	text_findings(&o, r);
+	for (size_t i = 0; i < r->nsections; i++) {
+		const struct report_section *s = &r->sections[i];
+		int err;
+
+		if (s->text && (err = s->text(fp, s->ctx, color)) != 0)
+			return err;
+	}
 	text_tail(&o, r);
 	if (r->nfindings || r->nerrors || r->nsuppressed)
 		fputc('\n', fp);

@@ -834,6 +834,63 @@ START_TEST(report_json_of_an_empty_report_is_complete)
 }
 END_TEST
 
+/* A command's own section: a top-level key after errors, a text block. */
+static int
+section_json(struct json_writer *w, void *ctx)
+{
+	jsonw_object_begin(w);
+	jsonw_kv_int(w, "verified", *(int *)ctx);
+	jsonw_object_end(w);
+	return 0;
+}
+
+static int
+section_text(FILE *fp, void *ctx, int color)
+{
+	fprintf(fp, "verified: %d\n", *(int *)ctx);
+	return 0;
+}
+
+static int
+section_fails(FILE *fp, void *ctx)
+{
+	return ws_error_set(WS_EIO, "section failed");
+}
+
+START_TEST(report_sections_render_after_the_findings)
+{
+	struct report r;
+	struct json_doc doc;
+	struct report_section sec = { "verify", section_json, section_text,
+				      section_fails, NULL };
+	int seven = 7;
+	char *out;
+	FILE *fp;
+
+	sec.ctx = &seven;
+	report_init(&r, "verify");
+	add_simple(&r, REPORT_HIGH, "A finding");
+	report_add_section(&r, &sec);
+	out = render(render_report_json, &r);
+	parse_json(&doc, out);
+	ck_assert_int_eq(num(json_get(json_get(doc.root, "verify"),
+				      "verified")), 7);
+	ck_assert_uint_eq(json_get(doc.root, "findings")->len, 1);
+	json_doc_release(&doc);
+	free(out);
+	out = render(render_report_text, &r);
+	ck_assert_ptr_nonnull(strstr(out, "verified: 7\n"));
+	ck_assert(strstr(out, "A finding") < strstr(out, "verified: 7"));
+	free(out);
+	/* A failing section fails the whole render. */
+	fp = tmpfile();
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(report_markdown(fp, &r), WS_EIO);
+	fclose(fp);
+	report_release(&r);
+}
+END_TEST
+
 START_TEST(report_json_stays_valid_with_hostile_strings)
 {
 	struct report r;
@@ -2370,6 +2427,7 @@ report_suite(void)
 	tcase_add_test(tc, report_json_summary_counts_severities_kinds_and_suppressed);
 	tcase_add_test(tc, report_json_errors_are_target_message_objects);
 	tcase_add_test(tc, report_json_of_an_empty_report_is_complete);
+	tcase_add_test(tc, report_sections_render_after_the_findings);
 	tcase_add_test(tc, report_json_stays_valid_with_hostile_strings);
 	tcase_add_test(tc, report_renderers_fail_on_write_errors);
 	suite_add_tcase(s, tc);
