@@ -43,8 +43,11 @@ FORMAT = "wormsign-feed/1"
 PUBLISHED = "2026-08-21"
 
 SH1, SH2, MINI = "shai-hulud-1", "shai-hulud-2", "mini-shai-hulud"
+# first_seen: the earliest date each wave's sources give for a compromised
+# publish (INCIDENTS.md); sweep starts its history a month before it.
 FEEDS = {
     SH1: {
+        "first_seen": "2025-09-16",
         "title": "Shai-Hulud (September 2025): self-replicating npm worm, "
                  "postinstall bundle.js",
         "sources": [
@@ -56,6 +59,7 @@ FEEDS = {
         ],
     },
     SH2: {
+        "first_seen": "2025-11-24",
         "title": "Shai-Hulud 2.0, \"Sha1-Hulud: The Second Coming\" "
                  "(November 2025): preinstall setup_bun.js",
         "sources": [
@@ -68,6 +72,7 @@ FEEDS = {
         ],
     },
     MINI: {
+        "first_seen": "2026-04-29",
         "title": "Mini Shai-Hulud (2026): SAP wave (2026-04-29), TanStack "
                  "wave (2026-05-11) and its spread, AntV/atool wave "
                  "(2026-05-19)",
@@ -999,7 +1004,7 @@ def build_artifacts(data):
 def dump_feed(feed):
     """Stable JSON: top-level keys in a fixed order, one entry per line."""
     out = ["{"]
-    head = ["format", "id", "title", "published", "sources"]
+    head = ["format", "id", "title", "published", "first_seen", "sources"]
     for k in head:
         out.append("\t%s: %s," % (json.dumps(k), json.dumps(feed[k])))
     kinds = ["packages", "files", "artifacts", "network"]
@@ -1051,7 +1056,8 @@ def build(data):
         fl.sort(key=lambda e: (0, e["sha256"]) if "sha256" in e else (1, e["sha1"]))
         feeds[fid] = {
             "format": FORMAT, "id": fid, "title": meta["title"],
-            "published": PUBLISHED, "sources": meta["sources"],
+            "published": PUBLISHED, "first_seen": meta["first_seen"],
+            "sources": meta["sources"],
             "packages": package_entries(claims, fid),
             "files": fl, "artifacts": arts[fid], "network": nets[fid],
         }

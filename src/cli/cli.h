@@ -29,6 +29,8 @@ extern const struct cli_command cli_commands[];
 const struct cli_command *cli_find_command(const char *name);
 
 int cmd_help(int argc, char **argv);
+/* `wormsign --version`: program, libraries, data directory, feed dates. */
+int cli_version(FILE *fp);
 int cmd_tree(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_feeds(int argc, char **argv);

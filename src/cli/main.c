@@ -109,8 +109,7 @@ main(int argc, char **argv)
 		return WS_EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-		printf("wormsign %s\n", WS_VERSION);
-		return finish(WS_EXIT_CLEAN);
+		return finish(cli_version(stdout));
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 		return finish(cmd_help(1, argv));

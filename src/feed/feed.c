@@ -930,6 +930,17 @@ parse_root(struct parse_ctx *c, const struct json_value *root)
 				f->published = mempool_strndup(&f->pool,
 							       m->u.str,
 							       m->len);
+		} else if (strcmp(m->key, "first_seen") == 0) {
+			if (!(err = seen_key(c, m, &seen, 1u << 12)) &&
+			    !(err = want_type(c, m, JSON_STRING, "first_seen")) &&
+			    !feed_check_date(m->u.str, m->len))
+				err = perr(c, m, WS_EPARSE,
+					   "\"first_seen\" must be a date (2025-11-24) or an RFC 3339 date-time, not \"%.40s\"",
+					   m->u.str);
+			if (!err)
+				f->first_seen = mempool_strndup(&f->pool,
+								m->u.str,
+								m->len);
 		} else if (strcmp(m->key, "sources") == 0) {
 			if (!(err = seen_key(c, m, &seen, 1u << 4)))
 				err = want_string_list(c, m, "sources",
@@ -1258,6 +1269,8 @@ feed_write(FILE *fp, const struct feed *f)
 		jsonw_kv_string(&w, "title", f->title);
 	if (f->published)
 		jsonw_kv_string(&w, "published", f->published);
+	if (f->first_seen)
+		jsonw_kv_string(&w, "first_seen", f->first_seen);
 	if (f->nsources) {
 		size_t i;
 

@@ -89,6 +89,7 @@ struct feed {
 	const char *id;
 	const char *title;
 	const char *published;	/* RFC 3339 date or date-time */
+	const char *first_seen;	/* earliest compromise it covers, or NULL */
 	const char **sources;	/* the feed's sources (URLs, names) */
 	size_t nsources;
 	struct feed_package *packages;

@@ -23,7 +23,7 @@ FEED_ENTRIES_MAX = 2 << 20      # src/feed/feed.h FEED_ENTRIES_MAX
 TOTAL_MAX = 8 << 20             # keep the bundle small
 EXPECTED_FEEDS = ("shai-hulud-1", "shai-hulud-2", "mini-shai-hulud")
 
-TOP_KEYS = ("format", "id", "title", "published", "sources", "packages",
+TOP_KEYS = ("format", "id", "title", "published", "first_seen", "sources", "packages",
             "files", "artifacts", "network")
 PACKAGE_KEYS = {"name", "versions", "ranges", "source", "advisory", "severity"}
 FILE_KEYS = {"sha256", "sha1", "names", "description", "source", "advisory",

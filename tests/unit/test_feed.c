@@ -358,10 +358,22 @@ START_TEST(parse_accepts_date_times)
 				  "\"2026-05-11T19:20:00.5+02:00\"}");
 
 	ck_assert_str_eq(f->published, "2026-05-11T19:20:00.5+02:00");
+	ck_assert_ptr_null(f->first_seen);
 	feed_free(f);
 	parse_fails("{\"format\": \"wormsign-feed/1\", \"id\": \"t\", "
 		    "\"published\": \"2026-13-01\"}",
 		    WS_EPARSE, "\"published\" must be a date");
+	/* first_seen: the earliest compromise, a date like published. */
+	f = parse_ok("{\"format\": \"wormsign-feed/1\", \"id\": \"t\", "
+		     "\"first_seen\": \"2025-09-16\"}");
+	ck_assert_str_eq(f->first_seen, "2025-09-16");
+	feed_free(f);
+	parse_fails("{\"format\": \"wormsign-feed/1\", \"id\": \"t\", "
+		    "\"first_seen\": \"soon\"}",
+		    WS_EPARSE, "\"first_seen\" must be a date");
+	parse_fails("{\"format\": \"wormsign-feed/1\", \"id\": \"t\", "
+		    "\"first_seen\": \"2025-09-16\", \"first_seen\": \"2025-09-16\"}",
+		    WS_EPARSE, "first_seen");
 }
 END_TEST
 
