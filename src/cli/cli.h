@@ -46,6 +46,14 @@ int cmd_report_rotate(int argc, char **argv);	/* argv[0] is "rotate" */
 
 /* "wormsign: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * From now on cli_error() also adds each message to r's errors (target:
+ * the text before the first ": "), so that a report says what could not be
+ * read; NULL stops. Call it once the inputs are about to be loaded, and
+ * with NULL before r is released.
+ */
+struct report;
+void cli_errors_to(struct report *r);
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*

@@ -335,6 +335,7 @@ cmd_age(int argc, char **argv)
 	if ((code = age_parse_args(&a, argc, argv)))
 		return code < 0 ? WS_EXIT_CLEAN : code;
 	report_init(&r, "age");
+	cli_errors_to(&r);
 	memset(&total, 0, sizeof(total));
 	now = a.have_now ? a.now : time(NULL);
 	gmtime_r(&now, &tm);
@@ -458,6 +459,7 @@ cmd_age(int argc, char **argv)
 done:
 	cli_registry_free(reg);
 	report_baseline_free(baseline);
+	cli_errors_to(NULL);
 	report_release(&r);
 	npmrc_free(cfg);
 	free(npm_registry);

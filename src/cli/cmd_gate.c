@@ -406,6 +406,7 @@ cmd_gate(int argc, char **argv)
 	memset(&st, 0, sizeof(st));
 	tree_inv_init(&inv);
 	report_init(&r, "gate");
+	cli_errors_to(&r);
 	cli_utc_now(stamp, sizeof(stamp), day, sizeof(day));
 
 	if (a.scan && (code = cli_scan_load(&s, a.bundled_feeds, a.feeds,
@@ -453,6 +454,7 @@ cmd_gate(int argc, char **argv)
 
 done:
 	report_baseline_free(baseline);
+	cli_errors_to(NULL);
 	report_release(&r);
 	tree_inv_release(&inv);
 	cli_scan_free(s);

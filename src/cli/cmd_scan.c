@@ -164,6 +164,7 @@ cmd_scan(int argc, char **argv)
 		return code < 0 ? WS_EXIT_CLEAN : code;
 	tree_inv_init(&inv);
 	report_init(&r, "scan");
+	cli_errors_to(&r);
 	cli_utc_now(stamp, sizeof(stamp), day, sizeof(day));
 
 	if ((code = cli_scan_load(&s, a.bundled_feeds, a.feeds, a.nfeeds,
@@ -212,6 +213,7 @@ cmd_scan(int argc, char **argv)
 
 done:
 	report_baseline_free(baseline);
+	cli_errors_to(NULL);
 	report_release(&r);
 	tree_inv_release(&inv);
 	cli_scan_free(s);

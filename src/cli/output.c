@@ -13,6 +13,36 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
+/* Where cli_error() also records its messages (cli_errors_to). */
+static struct report *error_sink;
+
+void
+cli_errors_to(struct report *r)
+{
+	error_sink = r;
+}
+
+/*
+ * The report's record of an input error: the target is what comes before
+ * the first ": " (every message names its file first), the message the
+ * rest.
+ */
+static void
+sink_error(const char *msg)
+{
+	const char *sep = strstr(msg, ": ");
+	char target[1024];
+
+	if (!sep || (size_t)(sep - msg) >= sizeof(target)) {
+		report_add_error(error_sink, "", msg);
+	} else {
+		memcpy(target, msg, (size_t)(sep - msg));
+		target[sep - msg] = '\0';
+		report_add_error(error_sink, target, sep + 2);
+	}
+	error_sink->errors[error_sink->nerrors - 1].shown = 1;
+}
+
 /*
  * Messages quote names and paths from what was scanned; control bytes
  * are shown as \xNN so that none reaches the terminal as an escape.
@@ -24,6 +54,8 @@ cli_vmessage(const char *prefix, const char *fmt, va_list ap)
 	size_t i;
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (error_sink && strcmp(prefix, "wormsign: ") == 0)
+		sink_error(buf);
 	fputs(prefix, stderr);
 	for (i = 0; buf[i]; i++) {
 		unsigned char c = (unsigned char)buf[i];
@@ -245,6 +277,8 @@ cli_report_errors(const struct report *r)
 	for (i = 0; i < r->nerrors; i++) {
 		const char *t = r->errors[i].target, *m = r->errors[i].message;
 
+		if (r->errors[i].shown)
+			continue;
 		/* most messages already start with their target */
 		if (strncmp(m, t, strlen(t)) == 0)
 			cli_warning("%s", m);

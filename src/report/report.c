@@ -184,6 +184,7 @@ report_add_error(struct report *r, const char *target, const char *message)
 	XGROW(r->errors, r->errors_alloc, r->nerrors + 1);
 	r->errors[r->nerrors].target = copy_str(r, target ? target : "");
 	r->errors[r->nerrors].message = copy_str(r, message ? message : "");
+	r->errors[r->nerrors].shown = 0;
 	r->nerrors++;
 }
 

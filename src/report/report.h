@@ -126,6 +126,7 @@ struct report {
 	struct report_error {
 		const char *target;
 		const char *message;
+		int shown;	/* already printed to the user as it happened */
 	} *errors;
 	size_t nerrors, errors_alloc;
 	struct report_suppressed *suppressed;
