@@ -174,10 +174,17 @@ text_tail(struct text_out *o, const struct report *r)
 	if (r->nerrors) {
 		fputs(r->nfindings ? "\nerrors:\n" : "errors:\n", fp);
 		for (i = 0; i < r->nerrors; i++) {
+			const char *t = r->errors[i].target;
+			const char *m = r->errors[i].message;
+			size_t tl = strlen(t);
+
 			fputs("  ", fp);
-			report_puts_safe(fp, r->errors[i].target);
-			fputs(": ", fp);
-			report_puts_safe(fp, r->errors[i].message);
+			/* Most messages already start with their target. */
+			if (!(strncmp(m, t, tl) == 0 && m[tl] == ':')) {
+				report_puts_safe(fp, t);
+				fputs(": ", fp);
+			}
+			report_puts_safe(fp, m);
 			fputc('\n', fp);
 		}
 	}

@@ -1,0 +1,323 @@
+#!/usr/bin/env python3
+"""Hostile inputs, end to end: what an attacker can put in front of wormsign.
+
+Usage:
+    hostile.py --wormsign BINARY --src DIR [NAME...]
+
+Python 3 standard library only. Each case builds its input in a temporary
+directory under $TMPDIR, runs the built binary and checks that the run ends
+with a clear error or warning naming the input, within a time bound, and
+that everything else in the same run is still reported correctly (a second,
+well-formed target next to the hostile one keeps its findings).
+
+Cases: a 1 GiB lockfile (sparse: refused by its size before any read), JSON
+and YAML nested 200,000 deep, symlink loops and symlinks out of the project
+root, a node_modules directory of 100,000 entries, a tarball that unpacks to
+1 GiB, and, against the loopback registry, a 200 MB packument.
+
+Prints "ok N - name" / "not ok N - name" and a last line
+"N passed, N failed"; exits 1 when a case failed.
+"""
+
+import argparse
+import gzip
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import traceback
+
+# Seconds a refusal may take: the caps are checked before the work, so a
+# hostile input must not cost more than a normal one (sanitizer builds run
+# several times slower; meson's timeout multiplier is not visible here).
+QUICK = 20.0
+
+
+class Case:
+    def __init__(self, args):
+        self.wormsign = args.wormsign
+        self.src = args.src
+        self.tmp = tempfile.mkdtemp(prefix="hostile-", dir=os.environ.get("TMPDIR"))
+
+    def path(self, *parts):
+        return os.path.join(self.tmp, *parts)
+
+    def write(self, rel, data):
+        p = self.path(rel)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "wb" if isinstance(data, bytes) else "w") as f:
+            f.write(data)
+        return p
+
+    def run(self, *argv, timeout=300, env=None):
+        e = dict(os.environ)
+        e["NO_COLOR"] = "1"
+        e["HOME"] = self.path("home")
+        e.update(env or {})
+        t = time.monotonic()
+        p = subprocess.run([self.wormsign] + list(argv), cwd=self.tmp,
+                           stdin=subprocess.DEVNULL, capture_output=True,
+                           timeout=timeout, env=e)
+        self.elapsed = time.monotonic() - t
+        self.stdout = p.stdout.decode("utf-8", "replace")
+        self.stderr = p.stderr.decode("utf-8", "replace")
+        return p.returncode
+
+    def json(self):
+        return json.loads(self.stdout)
+
+    def cleanup(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def eq(a, b, what=""):
+    if a != b:
+        raise AssertionError("%s: %r != %r" % (what, a, b))
+
+
+def incident_example(c):
+    return os.path.join(c.src, "examples", "tanstack-incident")
+
+
+def t_gigabyte_lockfile(c):
+    os.makedirs(c.path("big"))
+    with open(c.path("big", "package-lock.json"), "wb") as f:
+        f.truncate(1 << 30)	# sparse: no disk, no page cache
+    code = c.run("scan", "--format", "json", "big", incident_example(c))
+    eq(code, 2, "exit code")
+    check(c.elapsed < QUICK, "refusal took %.1f s" % c.elapsed)
+    check("big/package-lock.json: file is 1073741824 bytes, over the limit" in c.stderr,
+          "stderr names the file and the limit: " + c.stderr)
+    doc = c.json()
+    eq([e["target"] for e in doc["errors"]], ["big/package-lock.json"],
+       "report errors: %r" % doc["errors"])
+    # The other target is still scanned in full.
+    eq(doc["summary"]["by_severity"]["critical"], 5, "critical findings of the example")
+
+
+def t_deep_json(c):
+    depth = 200000
+    c.write("deep/package-lock.json",
+            '{"lockfileVersion":3,"packages":{"":{"x":' + "[" * depth + "]" * depth + "}}}")
+    code = c.run("tree", "deep")
+    eq(code, 2, "exit code")
+    check(c.elapsed < QUICK, "took %.1f s" % c.elapsed)
+    check("deep/package-lock.json:1:" in c.stderr and "nesting deeper than" in c.stderr,
+          "stderr: " + c.stderr)
+
+
+def t_deep_yaml(c):
+    depth = 200000
+    c.write("deepy/pnpm-lock.yaml",
+            "lockfileVersion: '9.0'\nimporters:\n  .:\n    x: " + "[" * depth + "]" * depth + "\n")
+    c.write("deepy2/pnpm-lock.yaml",
+            "lockfileVersion: '9.0'\nimporters:\n  .:\n" +
+            "".join("  " * (i + 2) + "k%d:\n" % i for i in range(5000)) + "\n")
+    for d in ("deepy", "deepy2"):
+        code = c.run("tree", d)
+        eq(code, 2, d + " exit code")
+        check(c.elapsed < QUICK, "took %.1f s" % c.elapsed)
+        check(d + "/pnpm-lock.yaml:" in c.stderr and "too deep" in c.stderr,
+              d + " stderr: " + c.stderr)
+
+
+def t_symlinks(c):
+    root = c.path("loop")
+    nm = os.path.join(root, "node_modules")
+    c.write("loop/package.json", json.dumps(
+        {"name": "app", "version": "1.0.0", "dependencies": {"a": "1", "b": "1"}}))
+    c.write("loop/node_modules/a/package.json", json.dumps({"name": "a", "version": "1.0.0"}))
+    # A secret outside the root that a followed link would expose.
+    c.write("outside/package.json", json.dumps({"name": "b", "version": "6.6.6"}))
+    c.write("outside/.npmrc", "//registry.npm.test/:_authToken=npm_OutsideSecret1234\n")
+    os.symlink("..", os.path.join(nm, "self"))			# loop to the root
+    os.symlink("../..", os.path.join(nm, "a", "up"))		# loop again
+    os.makedirs(os.path.join(nm, "a", "node_modules"))
+    os.symlink("../../../node_modules", os.path.join(nm, "a", "node_modules", "cycle"))
+    os.symlink(c.path("outside"), os.path.join(nm, "b"))	# out of the root
+    os.symlink("c", os.path.join(nm, "c"))			# a link to itself
+    code = c.run("tree", "--source", "node_modules", "--format", "json", "loop")
+    check(c.elapsed < QUICK, "took %.1f s" % c.elapsed)
+    eq(code, 0, "exit code")
+    doc = c.json()
+    names = sorted(p["name"] + "@" + p["version"] for p in doc["packages"])
+    eq(names, ["a@1.0.0"], "packages")
+    check(any("node_modules/b: symlink points outside the project root" in w
+              for w in doc["warnings"]), "warning for the outside link: %r" % doc["warnings"])
+    check("6.6.6" not in c.stdout and "OutsideSecret" not in c.stdout + c.stderr,
+          "nothing from outside the root")
+    # scan over the same tree: the same answer, the files under the links unread
+    code = c.run("scan", "--source", "node_modules", "--files", "--format", "json", "loop")
+    check(code in (0, 1), "scan exit %d: %s" % (code, c.stderr))
+    check("6.6.6" not in c.stdout and "OutsideSecret" not in c.stdout + c.stderr,
+          "scan read nothing outside the root")
+
+
+def t_wide_directory(c):
+    c.write("wide/package.json", json.dumps(
+        {"name": "w", "version": "1.0.0", "dependencies": {"real": "1"}}))
+    c.write("wide/node_modules/real/package.json", json.dumps({"name": "real", "version": "1.0.0"}))
+    nm = c.path("wide", "node_modules")
+    for i in range(100000):
+        open(os.path.join(nm, "f%06d" % i), "w").close()
+    code = c.run("tree", "--source", "node_modules", "--format", "json", "wide")
+    eq(code, 0, "exit code")
+    check(c.elapsed < QUICK, "took %.1f s" % c.elapsed)
+    doc = c.json()
+    eq([p["name"] for p in doc["packages"]], ["real"], "packages")
+    # warnings are kept, bounded, and the count of the rest is said
+    check("more warnings (use --verbose to see them)" in c.stderr, "stderr: " + c.stderr[-300:])
+    check(len(c.stderr) < 64 * 1024, "stderr is bounded: %d bytes" % len(c.stderr))
+
+
+class Zeros(io.RawIOBase):
+    def __init__(self, n):
+        self.n = n
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        k = min(len(b), self.n)
+        b[:k] = bytes(k)
+        self.n -= k
+        return k
+
+
+def t_tarball_bomb(c):
+    payload = b"/* worm */ require('child_process');\n"
+    sha = hashlib.sha256(payload).hexdigest()
+    c.write("feed.json", json.dumps({
+        "format": "wormsign-feed/1", "id": "hostile-test", "published": "2026-12-01",
+        "files": [{"sha256": sha, "names": ["payload.js"], "source": "hostile.py"}]}))
+
+    def entry(tf, name, data=None, size=None):
+        ti = tarfile.TarInfo("package/" + name)
+        if data is not None:
+            ti.size = len(data)
+            tf.addfile(ti, io.BytesIO(data))
+        else:
+            ti.size = size
+            tf.addfile(ti, io.BufferedReader(Zeros(size), 1 << 20))
+
+    with gzip.open(c.path("bomb.tgz"), "wb", compresslevel=1) as g:
+        with tarfile.open(fileobj=g, mode="w") as tf:
+            entry(tf, "package.json", b'{"name":"bomb","version":"1.0.0"}')
+            entry(tf, "payload.js", payload)
+            entry(tf, "big.js", size=1 << 30)
+    check(os.path.getsize(c.path("bomb.tgz")) < 8 << 20, "the bomb is small")
+    # A well-formed second tarball holding the same payload.
+    with gzip.open(c.path("good.tgz"), "wb") as g:
+        with tarfile.open(fileobj=g, mode="w") as tf:
+            entry(tf, "package.json", b'{"name":"good","version":"1.0.0"}')
+            entry(tf, "lib/payload.js", payload)
+    code = c.run("scan", "--no-bundled-feeds", "--feed", "feed.json", "--format", "json",
+                 "--tarball", "bomb.tgz", "--tarball", "good.tgz", "--source", "lockfile",
+                 os.path.join(c.src, "examples", "webapp"))
+    check(c.elapsed < QUICK, "took %.1f s" % c.elapsed)
+    eq(code, 1, "exit code (the payload is critical): " + c.stderr)
+    doc = c.json()
+    files = sorted(f.get("file") or "" for f in doc["findings"] if f["kind"] == "ioc-file")
+    eq(len(files), 2, "the payload is found in both tarballs: %r" % files)
+    msgs = [e["message"] for e in doc["errors"]]
+    check(any("decompression bomb" in m or "larger than" in m for m in msgs),
+          "the bomb is named in the errors: %r" % msgs)
+
+
+def t_huge_packument(c):
+    root = c.path("registry")
+    os.makedirs(root)
+    for name in ("huge", "fine"):
+        with open(os.path.join(root, name + ".json"), "w") as f:
+            json.dump({"name": name, "versions": {"1.0.0": {}},
+                       "time": {"created": "2026-01-01T00:00:00Z",
+                                "1.0.0": "2026-01-01T00:00:00Z"}}, f)
+    with open(os.path.join(root, "_control.json"), "w") as f:
+        json.dump({"packages": {"huge": {"oversize": 200 * 1000 * 1000}}}, f)
+    server = subprocess.Popen(
+        [sys.executable, os.path.join(c.src, "tests", "registry", "server.py"),
+         "--port", "0", "--root", root, "--idle-timeout", "120"],
+        stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    try:
+        port = int(server.stdout.readline())
+        lock = {"name": "p", "version": "1.0.0", "lockfileVersion": 3, "packages": {
+            "": {"name": "p", "version": "1.0.0", "dependencies": {"huge": "1", "fine": "1"}},
+            "node_modules/huge": {"version": "1.0.0",
+                                  "resolved": "https://registry.npm.test/huge/-/huge-1.0.0.tgz"},
+            "node_modules/fine": {"version": "1.0.0",
+                                  "resolved": "https://registry.npm.test/fine/-/fine-1.0.0.tgz"}}}
+        c.write("proj/package-lock.json", json.dumps(lock))
+        code = c.run("age", "--registry", "http://127.0.0.1:%d/" % port,
+                     "--cache", c.path("cache"), "--min-age", "1d",
+                     "--now", "2026-12-04T12:00:00Z", "--format", "json", "proj",
+                     timeout=600)
+        # One name that could not be checked is a finding and an error, not
+        # a failed run (wormsign-age(1)); the rest of the tree is checked.
+        check(code in (0, 1), "exit code %d: %s" % (code, c.stderr))
+        check("huge" in c.stderr and ("limit" in c.stderr or "larger" in c.stderr),
+              "stderr names the package and the cap: " + c.stderr)
+        doc = c.json()
+        check(any("huge" in (e["target"] + e["message"]) for e in doc["errors"]),
+              "report errors: %r" % doc["errors"])
+        eq([f for f in doc["findings"] if f.get("package", {}).get("name") == "fine"], [],
+           "fine@1.0.0 (old enough) is checked and clean")
+        check([f for f in doc["findings"] if f.get("package", {}).get("name") == "huge"
+               and f["kind"] == "release-unchecked"], "huge is reported as unchecked")
+    finally:
+        server.terminate()
+        server.wait()
+
+
+CASES = [
+    ("gigabyte-lockfile", t_gigabyte_lockfile),
+    ("deep-json", t_deep_json),
+    ("deep-yaml", t_deep_yaml),
+    ("symlink-loops-and-escapes", t_symlinks),
+    ("wide-directory", t_wide_directory),
+    ("tarball-bomb", t_tarball_bomb),
+    ("huge-packument", t_huge_packument),
+]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--wormsign", required=True)
+    ap.add_argument("--src", required=True)
+    ap.add_argument("names", nargs="*")
+    args = ap.parse_args()
+    args.wormsign = os.path.abspath(args.wormsign)
+    args.src = os.path.abspath(args.src)
+    passed = failed = 0
+    for i, (name, fn) in enumerate(CASES, 1):
+        if args.names and name not in args.names:
+            continue
+        c = Case(args)
+        try:
+            fn(c)
+            print("ok %d - %s" % (i, name))
+            passed += 1
+        except Exception:
+            print("not ok %d - %s" % (i, name))
+            for line in traceback.format_exc().splitlines():
+                print("#   " + line)
+            failed += 1
+        finally:
+            c.cleanup()
+        sys.stdout.flush()
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
