@@ -34,6 +34,9 @@ int cli_version(FILE *fp);
 int cmd_tree(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_feeds(int argc, char **argv);
+/* `feeds update`: fetch, check and atomically install a feed bundle. */
+int feeds_update(const char *url, const char *sha256, const char *dest,
+		 const char *cacert);
 int cmd_age(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

@@ -21,6 +21,11 @@ static const char feeds_help[] =
 	"                   write a native feed made from OSV records (a\n"
 	"                   directory, one record or a zip), a CSV file or a\n"
 	"                   name:version list; skipped records are reported\n"
+	"  update URL --sha256 HEX\n"
+	"                   replace the installed feeds with the bundle at URL\n"
+	"                   (https only; tar, tar.gz or zip of *.json feeds and\n"
+	"                   *.md notes), after checking its SHA-256 and every\n"
+	"                   feed in it; the swap is atomic\n"
 	"\n"
 	"Options:\n"
 	"  --feed FILE      load FILE as well (repeatable; list, show)\n"
@@ -29,6 +34,10 @@ static const char feeds_help[] =
 	"  --from KIND      what PATH holds: osv, csv or list (import)\n"
 	"  --id ID          the new feed's id (import; default: from PATH)\n"
 	"  --title TEXT     the new feed's title (import)\n"
+	"  --sha256 HEX     the bundle's SHA-256, from its publisher (update)\n"
+	"  --dest DIR       the feeds directory to replace (update; default:\n"
+	"                   the one wormsign uses, see wormsign --version)\n"
+	"  --cacert FILE    trust the CA certificates in FILE (update)\n"
 	"  -o, --output F   write to F (atomically) instead of standard output\n"
 	"  -h, --help       show this help\n";
 
@@ -39,6 +48,7 @@ struct feeds_opts {
 	int json;
 	int format_set;
 	const char *from, *id, *title, *output;
+	const char *sha256, *dest, *cacert;
 };
 
 /* Text from a feed, on one line, without control characters. */
@@ -525,6 +535,9 @@ cmd_feeds(int argc, char **argv)
 		{ "id", required_argument, NULL, 'i' },
 		{ "title", required_argument, NULL, 't' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "sha256", required_argument, NULL, 'S' },
+		{ "dest", required_argument, NULL, 'D' },
+		{ "cacert", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -579,6 +592,15 @@ cmd_feeds(int argc, char **argv)
 		case 'o':
 			o.output = optarg;
 			break;
+		case 'S':
+			o.sha256 = optarg;
+			break;
+		case 'D':
+			o.dest = optarg;
+			break;
+		case 'C':
+			o.cacert = optarg;
+			break;
 		case 'h':
 			cli_usage(stdout, "feeds", feeds_help);
 			return WS_EXIT_CLEAN;
@@ -588,11 +610,27 @@ cmd_feeds(int argc, char **argv)
 	}
 	nargs = argc - optind;
 	if (nargs < 1) {
-		cli_error("feeds: missing command (list, show, import)");
+		cli_error("feeds: missing command (list, show, import, update)");
 		fprintf(stderr, "Try 'wormsign feeds --help' for more.\n");
 		return WS_EXIT_USAGE;
 	}
 	cmd = argv[optind];
+	if (strcmp(cmd, "update") == 0) {
+		if (o.nextra || o.no_bundled || o.format_set || o.from || o.id ||
+		    o.title || o.output) {
+			cli_error("feeds update: only --sha256, --dest and --cacert apply");
+			return WS_EXIT_USAGE;
+		}
+		if (nargs != 2) {
+			cli_error("feeds update: expected one URL");
+			return WS_EXIT_USAGE;
+		}
+		return feeds_update(argv[optind + 1], o.sha256, o.dest, o.cacert);
+	}
+	if (o.sha256 || o.dest || o.cacert) {
+		cli_error("feeds %s: --sha256, --dest and --cacert are for update", cmd);
+		return WS_EXIT_USAGE;
+	}
 	if (strcmp(cmd, "import") == 0) {
 		if (o.nextra)
 			return only_for("--feed", cmd);
@@ -612,7 +650,7 @@ cmd_feeds(int argc, char **argv)
 		return feeds_import(&o, argv[optind + 1]);
 	}
 	if (strcmp(cmd, "list") != 0 && strcmp(cmd, "show") != 0) {
-		cli_error("feeds: unknown command \"%s\" (list, show, import)",
+		cli_error("feeds: unknown command \"%s\" (list, show, import, update)",
 			  cmd);
 		return WS_EXIT_USAGE;
 	}

@@ -25,8 +25,9 @@ const struct cli_command cli_commands[] = {
 	  "[--ignore FILE] [PATH...]" },
 #endif
 #ifdef WS_HAVE_FEEDS
-	{ "feeds", cmd_feeds, "list, show and import IOC feeds",
-	  "list|show ID|import --from osv|csv|list PATH [--feed FILE]... "
+	{ "feeds", cmd_feeds, "list, show, import and update IOC feeds",
+	  "list|show ID|import --from osv|csv|list PATH|update URL --sha256 HEX "
+	  "[--feed FILE]... "
 	  "[--no-bundled] [--format text|json] [--id ID] [--title TEXT] "
 	  "[--output FILE]" },
 #endif
