@@ -98,13 +98,15 @@ enum vclass {
  * What a version cell of a CSV or list says: an exact version ("1.2.3",
  * "= 1.2.3", "v1.2.3", "[1.2.3]") written canonically to canon, or a
  * node-semver range (*r, the caller's). A range that every version
- * satisfies is V_EVERYTHING: importers never take those.
+ * satisfies is V_EVERYTHING: importers never take those. *s and *n are
+ * moved to the text that was parsed (without spaces and brackets), which
+ * is what a written feed must hold for its reader to parse it again.
  */
 static enum vclass
-classify(const char *s, size_t n, char *canon, struct semver_range **r)
+classify(const char **s, size_t *n, char *canon, struct semver_range **r)
 {
-	const char *p = s;
-	size_t m = n;
+	const char *p = *s;
+	size_t m = *n;
 	struct semver v;
 
 	*r = NULL;
@@ -115,6 +117,10 @@ classify(const char *s, size_t n, char *canon, struct semver_range **r)
 	if (m >= 2 && p[0] == '[' && p[m - 1] == ']') {
 		p++;
 		m -= 2;
+		while (m && is_space(*p))
+			p++, m--;
+		while (m && is_space(p[m - 1]))
+			m--;
 	}
 	{
 		const char *q = p;
@@ -127,6 +133,8 @@ classify(const char *s, size_t n, char *canon, struct semver_range **r)
 			return V_EXACT;
 		}
 	}
+	*s = p;
+	*n = m;
 	if (m == 0 || m > FEED_RANGE_MAX || semver_range_parse(r, p, m))
 		return V_BAD;
 	if (feed_range_is_everything(*r)) {
@@ -1108,12 +1116,16 @@ cell_piece(struct cell_ctx *cc, char *s, size_t n)
 {
 	char canon[FEED_VERSION_BUF];
 	struct semver_range *r;
+	const char *text;
+	size_t tlen;
 
 	s = trim(s, &n);
 	if (!n)
 		return 0;
 	cc->npieces++;
-	switch (classify(s, n, canon, &r)) {
+	text = s;
+	tlen = n;
+	switch (classify(&text, &tlen, canon, &r)) {
 	case V_EXACT:
 		if (cc->nexact >= FEED_LIST_MAX)
 			return 0;
@@ -1134,7 +1146,7 @@ cell_piece(struct cell_ctx *cc, char *s, size_t n)
 						  sizeof(*cc->texts));
 		}
 		cc->ranges[cc->nranges] = r;
-		cc->texts[cc->nranges++] = xstrndup(s, n);
+		cc->texts[cc->nranges++] = xstrndup(text, tlen);
 		return 0;
 	case V_EVERYTHING:
 		cc->st->ignored++;

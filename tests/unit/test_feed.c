@@ -1449,6 +1449,34 @@ START_TEST(list_reads_at_form_with_scopes)
 }
 END_TEST
 
+/*
+ * A bracketed range ("[1]", as some lists write versions) is stored
+ * without its brackets: the written feed must parse again (found by the
+ * fuzzing campaign: the import kept "[1]", which the reader refuses).
+ */
+START_TEST(list_stores_bracketed_ranges_as_parsed)
+{
+	struct feed_import_stats st;
+	struct feed *f = NULL;
+	char buf[] = "cadva: [1]\nother: [ ^2.0 ]\n";
+	const struct feed_package *p;
+
+	memset(&st, 0, sizeof(st));
+	ck_assert_int_eq(feed_import_buffer(&f, FEED_FROM_LIST, buf,
+					    sizeof(buf) - 1, "l.txt", NULL,
+					    NULL, &st), 0);
+	p = find_pkg(f, "cadva");
+	ck_assert_uint_eq(p->nranges, 1);
+	ck_assert_str_eq(p->range_texts[0], "1");
+	p = find_pkg(f, "other");
+	ck_assert_uint_eq(p->nranges, 1);
+	ck_assert_str_eq(p->range_texts[0], "^2.0");
+	assert_round_trip(f);
+	feed_free(f);
+	feed_import_stats_release(&st);
+}
+END_TEST
+
 START_TEST(list_reports_bad_lines)
 {
 	struct feed_import_stats st;
@@ -1595,6 +1623,7 @@ feed_suite(void)
 	tcase_add_test(tc, list_reads_ecosystem_prefixes);
 	tcase_add_test(tc, list_reads_at_form_with_scopes);
 	tcase_add_test(tc, list_reports_bad_lines);
+	tcase_add_test(tc, list_stores_bracketed_ranges_as_parsed);
 	tcase_add_test(tc, import_rejects_bad_ids);
 	suite_add_tcase(s, tc);
 
