@@ -1,10 +1,12 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -154,6 +156,35 @@ cli_output_open(struct cli_output *out, const char *path)
 		return 0;
 	}
 	out->path = xstrdup(path);
+	/*
+	 * A device, FIFO or socket (/dev/null, /dev/stdout, a pipe) is written
+	 * in place: renaming a temporary file over it would replace the
+	 * device with a regular file.
+	 */
+	{
+		struct stat st;
+
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			if (S_ISDIR(st.st_mode)) {
+				free(out->path);
+				out->path = NULL;
+				return ws_error_set(WS_EIO, "%s: is a directory",
+						    path);
+			}
+			fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+			if (fd < 0 || !(out->fp = fdopen(fd, "w"))) {
+				int e = errno;
+
+				if (fd >= 0)
+					close(fd);
+				free(out->path);
+				out->path = NULL;
+				return ws_error_set(WS_EIO, "%s: cannot open: %s",
+						    path, strerror(e));
+			}
+			return 0;
+		}
+	}
 	out->tmp = xmalloc(strlen(path) + 16);
 	memcpy(out->tmp, path, strlen(path));
 	memcpy(out->tmp + strlen(path), ".tmp-XXXXXX", 12);
@@ -184,17 +215,17 @@ cli_output_commit(struct cli_output *out)
 	if (!out->path)
 		return 0;
 	if (fflush(out->fp) != 0 || ferror(out->fp) ||
-	    fsync(fileno(out->fp)) != 0)
+	    (out->tmp && fsync(fileno(out->fp)) != 0))
 		err = ws_error_set(WS_EIO, "%s: write error: %s", out->path,
 				   strerror(errno));
 	if (fclose(out->fp) != 0 && !err)
 		err = ws_error_set(WS_EIO, "%s: write error: %s", out->path,
 				   strerror(errno));
 	out->fp = NULL;
-	if (!err && rename(out->tmp, out->path) != 0)
+	if (!err && out->tmp && rename(out->tmp, out->path) != 0)
 		err = ws_error_set(WS_EIO, "%s: cannot rename into place: %s",
 				   out->path, strerror(errno));
-	if (err)
+	if (err && out->tmp)
 		unlink(out->tmp);
 	free(out->tmp);
 	free(out->path);
