@@ -52,6 +52,8 @@ static const char sweep_help[] =
 	"  -j, --jobs N        parallel workers (default: the number of cores)\n"
 	"  --shard K/N         only the repositories whose FNV-1a 64 hash of\n"
 	"                      their path as given, modulo N, is K\n"
+	"  --list              print the repositories this run (and shard) would\n"
+	"                      sweep, one per line, and sweep nothing\n"
 	"  --resume STATE.db   skip repositories already swept at the same refs\n"
 	"                      (SQLite; created when missing)\n"
 	"  --jsonl FILE        one JSON object per repository, as each finishes\n"
@@ -81,6 +83,7 @@ struct sweep_args {
 	unsigned shard_k, shard_n;
 	const char *resume;
 	const char *jsonl;
+	int list;
 	const char *feeds[SWEEP_FEEDS_MAX];
 	size_t nfeeds;
 	int bundled_feeds;
@@ -92,7 +95,7 @@ sweep_parse_args(struct sweep_args *a, int argc, char **argv)
 	enum {
 		OPT_UNDER = 256, OPT_DEPTH, OPT_FROM, OPT_REFS, OPT_SINCE,
 		OPT_ALL_HISTORY, OPT_SHARD, OPT_RESUME, OPT_JSONL, OPT_FEED,
-		OPT_NO_BUNDLED,
+		OPT_NO_BUNDLED, OPT_LIST,
 	};
 	static const struct option opts[] = {
 		{ "under", required_argument, NULL, OPT_UNDER },
@@ -107,6 +110,7 @@ sweep_parse_args(struct sweep_args *a, int argc, char **argv)
 		{ "jsonl", required_argument, NULL, OPT_JSONL },
 		{ "feed", required_argument, NULL, OPT_FEED },
 		{ "no-bundled-feeds", no_argument, NULL, OPT_NO_BUNDLED },
+		{ "list", no_argument, NULL, OPT_LIST },
 		CLI_REPORT_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -203,6 +207,9 @@ sweep_parse_args(struct sweep_args *a, int argc, char **argv)
 			break;
 		case OPT_NO_BUNDLED:
 			a->bundled_feeds = 0;
+			break;
+		case OPT_LIST:
+			a->list = 1;
 			break;
 		case 'h':
 			cli_usage(stdout, "sweep", sweep_help);
@@ -570,6 +577,11 @@ cmd_sweep(int argc, char **argv)
 		if (sweep_shard_has(all.v[i], a.shard_k, a.shard_n) &&
 		    (code = list_add(&mine, all.v[i], strlen(all.v[i]))))
 			goto done;
+	if (a.list) {
+		for (i = 0; i < mine.n; i++)
+			printf("%s\n", mine.v[i]);
+		goto done;
+	}
 
 	if ((code = cli_scan_load(&s, a.bundled_feeds, a.feeds, a.nfeeds, 0,
 				  NULL, 0)))
