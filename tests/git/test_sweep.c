@@ -318,6 +318,58 @@ START_TEST(missing_repository_is_an_error_of_its_result)
 }
 END_TEST
 
+/* The committed fixture (tests/data/git/make-fixtures.sh): evil-pkg@1.0.1
+ * locked in the second and third commits of main, dropped in the fourth. */
+START_TEST(fixture_mirror_gives_the_exposure_window)
+{
+	struct feed *f = NULL;
+	struct feed_set set;
+	struct sweep_opts o;
+	struct sweep_result res;
+	const struct sweep_exposure *e;
+
+	ck_assert_int_eq(feed_load(&f, TEST_DATA "/git/test-feed.json"), 0);
+	feed_set_init(&set);
+	feed_set_add(&set, f);
+	feed_set_index(&set);
+	memset(&o, 0, sizeof(o));
+	o.feeds = &set;
+	o.affected_at = REPORT_HIGH;
+	o.since = sweep_default_since(&set);
+	ck_assert_int_eq(o.since, 1780272000 - 30 * 86400);
+	sweep_result_init(&res, "exposed.git");
+	ck_assert_int_eq(sweep_repo(&res, TEST_DATA "/git/exposed.git", &o), 0);
+	ck_assert_uint_eq(res.nerrors, 0);
+	ck_assert_str_eq(res.head, "1f2d631052b524e6bf723a4c2d8719537efde785");
+	ck_assert_uint_eq(res.commits, 4);
+	ck_assert_uint_eq(res.nexposure, 1);
+	e = &res.exposure[0];
+	ck_assert_str_eq(e->package, "evil-pkg");
+	ck_assert_str_eq(e->version, "1.0.1");
+	ck_assert_str_eq(e->first_commit, "a96253d5f4768dcd495b058920899749848a96c2");
+	ck_assert_str_eq(e->last_commit, "afc8a2f45fd64efba36c37d7c7dc28eece801eee");
+	ck_assert_str_eq(e->first_date, "2026-05-29T20:26:40Z");
+	ck_assert_str_eq(e->last_date, "2026-05-30T20:26:40Z");
+	ck_assert_uint_eq(e->nrefs, 2);
+	ck_assert_int_eq(e->still_locked, 0);
+	ck_assert_int_eq(res.affected, 1);
+	ck_assert_uint_eq(res.findings.nfindings, 1);
+	ck_assert_str_eq(res.findings.findings[0].id,
+			 "ioc-history:evil-pkg@1.0.1:sweep-test");
+	sweep_result_release(&res);
+
+	/* history after the window: nothing */
+	o.since = 1780272000;
+	sweep_result_init(&res, "exposed.git");
+	sweep_repo(&res, TEST_DATA "/git/exposed.git", &o);
+	ck_assert_uint_eq(res.nexposure, 0);
+	ck_assert_int_eq(res.affected, 0);
+	sweep_result_release(&res);
+	feed_set_release(&set);
+	feed_free(f);
+}
+END_TEST
+
 static Suite *
 sweep_suite(void)
 {
@@ -341,6 +393,7 @@ sweep_suite(void)
 	tc = tcase_create("repo");
 	tcase_add_test(tc, state_returns_results_at_the_same_refs);
 	tcase_add_test(tc, missing_repository_is_an_error_of_its_result);
+	tcase_add_test(tc, fixture_mirror_gives_the_exposure_window);
 	suite_add_tcase(s, tc);
 	return s;
 }
