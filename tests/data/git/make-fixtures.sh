@@ -14,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 ws=${1:?usage: make-fixtures.sh WORMSIGN}
 ws=$(cd "$(dirname "$ws")" && pwd)/$(basename "$ws")
 cd "$here"
-export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+export GIT_CONFIG_NOSYSTEM=1
 
 lock() {	# lock NAME@VERSION...: a package-lock.json v3
 	printf '{\n  "name": "app",\n  "version": "1.0.0",\n  "lockfileVersion": 3,\n  "requires": true,\n  "packages": {\n    "": {"name": "app", "version": "1.0.0"}'
@@ -62,5 +62,5 @@ cd ../../..
 for k in 0 1; do
 	"$ws" sweep --no-bundled-feeds --feed tests/data/git/test-feed.json \
 		--from tests/data/git/fleet.txt --shard "$k/2" \
-		--jsonl "tests/data/git/shard-$k.jsonl" --format json -o /dev/null || [ $? -eq 1 ]
+		--jsonl "tests/data/git/shard-$k.jsonl" --format json >/dev/null || [ $? -eq 1 ]
 done
