@@ -1,5 +1,3 @@
-/* timegm() is not in POSIX.1-2008 */
-#define _DEFAULT_SOURCE
 #include "git/sweep.h"
 
 #include <fnmatch.h>
@@ -12,6 +10,7 @@
 #include <git2.h>
 
 #include "lockfile/lockfile.h"
+#include "policy/policy.h"
 #include "scan/scan.h"
 #include "tree/tree.h"
 #include "util/error.h"
@@ -290,44 +289,22 @@ sweep_shard_has(const char *repo, unsigned k, unsigned n)
 int
 sweep_parse_date(const char *s, int64_t *out)
 {
-	struct tm tm;
-	int y, mo, d, h = 0, mi = 0, sec = 0, used = 0;
+	char buf[32];
 	time_t t;
 
-	memset(&tm, 0, sizeof(tm));
-	if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3 ||
-	    used != 10)
-		goto bad;
-	if (s[10] == 'T' || s[10] == ' ') {
-		int used2 = 0;
-
-		if (sscanf(s + 11, "%2d:%2d:%2d%n", &h, &mi, &sec, &used2) != 3 ||
-		    used2 != 8)
-			goto bad;
-		s += 19;
-		while (*s == '.' || (*s >= '0' && *s <= '9'))
-			s++;
-		if (*s != 'Z' || s[1])
-			goto bad;
-	} else if (s[10]) {
-		goto bad;
-	}
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    sec > 60 || y < 1970)
-		goto bad;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
+	/* a day is its first second, UTC */
+	if (s && strlen(s) == 10 &&
+	    (size_t)snprintf(buf, sizeof(buf), "%sT00:00:00Z", s) < sizeof(buf) &&
+	    policy_parse_time(buf, &t) == 0)
+		goto ok;
+	if (s && strlen(s) > 10 && policy_parse_time(s, &t) == 0)
+		goto ok;
+	return ws_error_set(WS_EPARSE,
+			    "\"%s\": not a date (YYYY-MM-DD or an RFC 3339 date-time)",
+			    s ? s : "");
+ok:
 	*out = (int64_t)t;
 	return 0;
-bad:
-	return ws_error_set(WS_EPARSE,
-			    "\"%s\": not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)",
-			    s ? s : "");
 }
 
 int64_t
@@ -354,11 +331,10 @@ sweep_default_since(const struct feed_set *feeds)
 static void
 format_time(char *out, size_t n, int64_t t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
+	char buf[21];
 
-	gmtime_r(&tt, &tm);
-	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	policy_format_time(buf, (time_t)t);
+	snprintf(out, n, "%s", buf);
 }
 
 /* ---- trees: the interesting files below one, memoised by id ---- */
@@ -643,6 +619,24 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The severity a feed gave artifact a, or dflt (also without a). */
+static enum report_severity
+art_severity(const struct feed_artifact *a, enum report_severity dflt)
+{
+	return a && a->meta.severity >= 0 ?
+		(enum report_severity)a->meta.severity : dflt;
+}
+
+/* The finding's feed, source and advisory: the artifact's, or ours. */
+static void
+art_attribution(struct report_finding *f, const struct feed_artifact *a,
+		const char *ours)
+{
+	f->feed = a && a->meta.feed ? a->meta.feed->id : "wormsign-checks";
+	f->source = a ? a->meta.source : ours;
+	f->advisory = a ? a->meta.advisory : NULL;
+}
+
 /* A worm's branch: "shai-hulud" or a feed's branch artifact. */
 static const struct feed_artifact *
 branch_artifact(struct sweep_ctx *c, const char *shortn)
@@ -666,8 +660,7 @@ branch_finding(struct sweep_ctx *c, const char *name, const char *shortn,
 	memset(&f, 0, sizeof(f));
 	f.id = mempool_printf(&c->pool, "ioc-artifact:branch:%s", name);
 	f.kind = "ioc-artifact";
-	f.severity = a && a->meta.severity >= 0 ?
-		(enum report_severity)a->meta.severity : REPORT_CRITICAL;
+	f.severity = art_severity(a, REPORT_CRITICAL);
 	f.target = c->res->repo;
 	f.message = mempool_printf(&c->pool,
 				   "branch \"%s\" is named like a worm's exfiltration branch%s%s",
@@ -676,9 +669,7 @@ branch_finding(struct sweep_ctx *c, const char *name, const char *shortn,
 	f.remediation = "Treat the credentials of everyone who could push to "
 			"this repository as exposed; keep the branch as "
 			"evidence, then delete it.";
-	f.feed = a && a->meta.feed ? a->meta.feed->id : "wormsign-checks";
-	f.source = a ? a->meta.source : "wormsign: worm branch names";
-	f.advisory = a ? a->meta.advisory : NULL;
+	art_attribution(&f, a, "wormsign: worm branch names");
 	ev[0].key = "ref";
 	ev[0].value = name;
 	ev[1].key = "branch";
@@ -939,17 +930,14 @@ artifact_finding(struct sweep_ctx *c, const char *path, const char *what,
 	memset(&f, 0, sizeof(f));
 	f.id = mempool_printf(&c->pool, "ioc-artifact:file:%s", path);
 	f.kind = "ioc-artifact";
-	f.severity = a && a->meta.severity >= 0 ?
-		(enum report_severity)a->meta.severity : dflt;
+	f.severity = art_severity(a, dflt);
 	f.file = path;
 	f.message = mempool_printf(&c->pool, "%s %s%s%s", path, what,
 				   a && a->description ? ": " : "",
 				   a && a->description ? a->description : "");
 	f.remediation = "Keep the file as evidence, remove it, and find out "
 			"who pushed it: their credentials are exposed.";
-	f.feed = a && a->meta.feed ? a->meta.feed->id : "wormsign-checks";
-	f.source = a ? a->meta.source : "wormsign: worm workflow names";
-	f.advisory = a ? a->meta.advisory : NULL;
+	art_attribution(&f, a, "wormsign: worm workflow names");
 	ev[0].key = "path";
 	ev[0].value = path;
 	ev[1].key = "artifact";
@@ -1121,17 +1109,14 @@ scan_tip_manifest(struct sweep_ctx *c, const struct tfile *f,
 				       a->meta.feed ? a->meta.feed->id : "feed",
 				       a->value);
 		fi.kind = "ioc-artifact";
-		fi.severity = a->meta.severity >= 0 ?
-			(enum report_severity)a->meta.severity : REPORT_CRITICAL;
+		fi.severity = art_severity(a, REPORT_CRITICAL);
 		fi.file = f->path;
 		fi.message = mempool_printf(&c->pool, "%s carries a known worm artifact: %s",
 					    f->path, a->description ?
 					    a->description : a->value);
 		fi.remediation = "Remove it and treat machines that installed "
 				 "from this tree as compromised.";
-		fi.feed = a->meta.feed ? a->meta.feed->id : "feed";
-		fi.source = a->meta.source;
-		fi.advisory = a->meta.advisory;
+		art_attribution(&fi, a, NULL);
 		ev[0].key = "package.json";
 		ev[0].value = f->path;
 		ev[1].key = "artifact";

@@ -70,6 +70,9 @@ START_TEST(dates_are_utc)
 	ck_assert_int_eq(t, 1778457600 + 3723);
 	ck_assert_int_eq(sweep_parse_date("2026-05-11T01:02:03.250Z", &t), 0);
 	ck_assert_int_eq(sweep_parse_date("2026-13-01", &t), WS_EPARSE);
+	ck_assert_int_eq(sweep_parse_date("2026-02-30", &t), WS_EPARSE);
+	ck_assert_int_eq(sweep_parse_date("2026-05-11T03:02:03+02:00", &t), 0);
+	ck_assert_int_eq(t, 1778457600 + 3723);
 	ck_assert_int_eq(sweep_parse_date("2026-05-11T01:02", &t), WS_EPARSE);
 	ck_assert_int_eq(sweep_parse_date("2026-05-11x", &t), WS_EPARSE);
 	ck_assert_int_eq(sweep_parse_date("yesterday", &t), WS_EPARSE);
