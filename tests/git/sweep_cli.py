@@ -502,6 +502,38 @@ def t_formats(env):
     eq(r.returncode, 0, "--fail-on none")
 
 
+def t_empty_repo(env):
+    new_repo("empty")
+    doc, _ = sweep_json("empty", code=0)
+    rep = repo_of(doc, "empty")
+    eq((rep["head"], rep["errors"], rep["findings"]), (None, [], []), "an unborn HEAD is no error")
+
+
+def t_progress_on_a_tty(env):
+    import pty
+    names = fleet()
+    master, slave = pty.openpty()
+    cmd = [WORMSIGN, "sweep", "--no-bundled-feeds", "--feed", FEED, "--format", "json",
+           "-o", os.path.join(TMP, "tty.json")] + names[:3]
+    p = subprocess.Popen(cmd, cwd=TMP, env=BASE_ENV, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    err = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        err += chunk
+    p.wait()
+    os.close(master)
+    check(b"sweep: 3/3 repositories, 1 affected" in err, "progress line: %r" % err[-300:])
+    r = run("sweep", *names[:3])
+    check("repositories," not in r.stderr, "no progress line without a terminal")
+
+
 TESTS = [
     ("a clean repository", t_clean),
     ("a compromised version locked and later removed, with its window", t_exposure_window),
@@ -519,6 +551,8 @@ TESTS = [
     ("JSON Lines parse and merged shards equal the unsharded sweep", t_jsonl_and_merge),
     ("--resume skips repositories at the same refs", t_resume),
     ("usage errors", t_usage),
+    ("an empty repository", t_empty_repo),
+    ("a progress line only on a terminal", t_progress_on_a_tty),
     ("text and markdown", t_formats),
 ]
 
