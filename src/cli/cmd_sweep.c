@@ -323,7 +323,8 @@ find_under(struct repo_list *l, const char *dir, unsigned depth)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_name);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_name);
 	for (i = 0; i < n; i++) {
 		char p[SWEEP_PATH_MAX];
 		size_t dl = strlen(dir);

@@ -756,7 +756,8 @@ collect_refs(struct sweep_ctx *c)
 				   git_msg());
 done:
 	/* The state: HEAD and every ref with its target, in name order. */
-	qsort(lines, nlines, sizeof(*lines), cmp_str);
+	if (nlines)
+		qsort(lines, nlines, sizeof(*lines), cmp_str);
 	strbuf_addf(&all, "HEAD %s\n", c->res->head ? c->res->head : "");
 	for (i = 0; i < nlines; i++) {
 		strbuf_addstr(&all, lines[i]);

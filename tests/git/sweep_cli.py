@@ -81,8 +81,13 @@ def run(*args, feeds=True):
     cmd = [WORMSIGN] + list(args)
     if feeds:
         cmd[2:2] = ["--no-bundled-feeds", "--feed", FEED]
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=TMP,
-                          env=BASE_ENV, stdin=subprocess.DEVNULL)
+    r = subprocess.run(cmd, capture_output=True, text=True, cwd=TMP,
+                       env=BASE_ENV, stdin=subprocess.DEVNULL)
+    # under the sanitizers, a report must fail the test even when the
+    # exit status happens to be the one expected (a leak exits 1)
+    if "Sanitizer" in r.stderr or "runtime error:" in r.stderr:
+        raise AssertionError("sanitizer report:\n" + r.stderr)
+    return r
 
 
 def sweep_json(*args, code=None, feeds=True):
