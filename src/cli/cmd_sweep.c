@@ -470,9 +470,12 @@ progress(struct run *rn, time_t start, int last)
 	double rate = el > 0 ? (double)rn->done / el : 0;
 	long eta = rate > 0 ? (long)((double)(rn->n - rn->done) / rate) : -1;
 
-	fprintf(stderr, "\rsweep: %zu/%zu repositories, %zu affected, %zu findings, %.1f repos/s, ETA %s%lds\033[K",
-		rn->done, rn->n, rn->affected, rn->findings, rate,
-		eta < 0 ? "?" : "", eta < 0 ? 0 : eta);
+	char etas[32] = "?";
+
+	if (eta >= 0)
+		snprintf(etas, sizeof(etas), "%ldm%02lds", eta / 60, eta % 60);
+	fprintf(stderr, "\rsweep: %zu/%zu repositories, %zu affected, %zu findings, %.1f repos/s, ETA %s\033[K",
+		rn->done, rn->n, rn->affected, rn->findings, rate, etas);
 	if (last)
 		fputc('\n', stderr);
 	fflush(stderr);
@@ -656,8 +659,14 @@ cmd_sweep(int argc, char **argv)
 	sweep_set_finish(&set, &r);
 	sweep_set_section(&set, &sec);
 	report_add_section(&r, &sec);
+	/* accepted findings are counted as suppressed, and no longer make
+	 * their repository affected */
 	if (baseline)
 		report_apply_baseline(&r, baseline, day);
+	for (i = 0; baseline && i < set.n; i++) {
+		report_apply_baseline(&set.items[i]->findings, baseline, day);
+		sweep_result_assess(set.items[i], o.affected_at);
+	}
 	report_sort(&r);
 	if (a.rep.verbose)
 		cli_note("%zu repositories (shard %u/%u of %zu): %zu swept, %zu resumed, %zu affected; %zu commits read, %zu lockfile blobs parsed",

@@ -539,6 +539,17 @@ def t_progress_on_a_tty(env):
     check("repositories," not in r.stderr, "no progress line without a terminal")
 
 
+def t_baseline(env):
+    exposure_repo()
+    with open(os.path.join(TMP, "accept.json"), "w") as f:
+        json.dump({"ignore": [{"id": "ioc-history:evil-pkg@1.0.1:sweep-test",
+                               "reason": "rotated on 2026-06-02"}]}, f)
+    doc, _ = sweep_json("--refs", "main", "--ignore", "accept.json", "exposed", code=0)
+    eq(doc["summary"]["suppressed"], 1, "counted as suppressed")
+    eq(repo_of(doc, "exposed")["affected"], False, "accepted: not affected")
+    eq(len(repo_of(doc, "exposed")["exposure"]), 1, "the window is still listed")
+
+
 TESTS = [
     ("a clean repository", t_clean),
     ("a compromised version locked and later removed, with its window", t_exposure_window),
@@ -557,6 +568,7 @@ TESTS = [
     ("--resume skips repositories at the same refs", t_resume),
     ("usage errors", t_usage),
     ("an empty repository", t_empty_repo),
+    ("--ignore accepts a finding", t_baseline),
     ("a progress line only on a terminal", t_progress_on_a_tty),
     ("text and markdown", t_formats),
 ]
