@@ -130,6 +130,28 @@ struct sweep_ctx {
 	} *ranges;
 	size_t nranges, ranges_alloc;
 
+	/* worm workflows in the history: per workflows tree id, the files
+	 * that are a worm's; per path, the commits that had it */
+	struct strmap wf_trees;
+	struct wfslice {
+		uint32_t first, n;
+	} *wfsl;
+	size_t nwfsl, wfsl_alloc;
+	struct wf {
+		const char *path;
+		const struct feed_artifact *a;
+		int disc;
+	} *wfs;
+	size_t nwfs, wfs_alloc;
+	struct strmap whist_by;
+	struct whist {
+		struct wf wf;
+		uint32_t first, last;
+		int64_t first_time, last_time;
+		int at_tip;
+	} *whist;
+	size_t nwhist, whist_alloc;
+
 	/* the feeds' artifacts, by kind */
 	const struct feed_artifact **art;
 	size_t nart, art_alloc;
@@ -988,15 +1010,42 @@ discussion_backdoor(const char *text)
 	return 0;
 }
 
-static void
-scan_workflows(struct sweep_ctx *c, git_tree *root, const struct tip *tip,
-	       const char *commit)
+/*
+ * Whether the workflow file at path (named name) is a worm's by its name:
+ * a feed's "workflow" artifact (*a is set) or one of the known names.
+ * *disc tells the discussion backdoor's name, which only its text decides.
+ */
+static int
+workflow_named(struct sweep_ctx *c, const char *name, const char *path,
+	       const struct feed_artifact **a, int *disc)
 {
 	static const char *const known[] = {
 		".github/workflows/shai-hulud-workflow.yml",
 		".github/workflows/formatter_*.yml",
-		".github/workflows/discussion.yaml",
 	};
+	size_t j;
+
+	*a = NULL;
+	*disc = strcmp(name, "discussion.yaml") == 0 ||
+		strcmp(name, "discussion.yml") == 0;
+	for (j = 0; j < c->nart; j++)
+		if (strcmp(c->art[j]->kind, "workflow") == 0 &&
+		    fnmatch(c->art[j]->value, path, FNM_PATHNAME) == 0) {
+			*a = c->art[j];
+			return 1;
+		}
+	for (j = 0; j < sizeof(known) / sizeof(known[0]); j++)
+		if (fnmatch(known[j], path, FNM_PATHNAME) == 0)
+			return 1;
+	return 0;
+}
+
+#define WORKFLOWS_MAX 10000	/* files read in one workflows directory */
+
+static void
+scan_workflows(struct sweep_ctx *c, git_tree *root, const struct tip *tip,
+	       const char *commit)
+{
 	git_tree_entry *we = NULL;
 	git_tree *wt = NULL;
 	size_t i, j, n;
@@ -1006,27 +1055,18 @@ scan_workflows(struct sweep_ctx *c, git_tree *root, const struct tip *tip,
 	    git_tree_lookup(&wt, c->repo, git_tree_entry_id(we)) < 0)
 		goto done;
 	n = git_tree_entrycount(wt);
-	for (i = 0; i < n && i < 10000; i++) {
+	for (i = 0; i < n && i < WORKFLOWS_MAX; i++) {
 		const git_tree_entry *te = git_tree_entry_byindex(wt, i);
 		const char *name = git_tree_entry_name(te);
 		char *path = mempool_printf(&c->pool, ".github/workflows/%s", name);
 		const struct feed_artifact *a = NULL;
-		int hit = 0, is_disc;
+		int hit, is_disc;
 		char *text = NULL;
 		size_t len;
 
 		if (git_tree_entry_type(te) != GIT_OBJECT_BLOB)
 			continue;
-		for (j = 0; j < c->nart && !hit; j++)
-			if (strcmp(c->art[j]->kind, "workflow") == 0 &&
-			    fnmatch(c->art[j]->value, path, FNM_PATHNAME) == 0) {
-				a = c->art[j];
-				hit = 1;
-			}
-		for (j = 0; j < sizeof(known) / sizeof(known[0]) && !hit; j++)
-			hit = fnmatch(known[j], path, FNM_PATHNAME) == 0;
-		is_disc = strcmp(name, "discussion.yaml") == 0 ||
-			  strcmp(name, "discussion.yml") == 0;
+		hit = workflow_named(c, name, path, &a, &is_disc);
 		/* the contents: a discussion trigger, a worm's runner name */
 		if (read_blob(c, git_tree_entry_id(te), path, &text, &len)) {
 			ws_error_clear();
@@ -1291,6 +1331,158 @@ expose(struct sweep_ctx *c, const struct hit *h, uint32_t ci, const char *path)
 		x->files[x->nfiles++] = path;
 }
 
+/* The worm workflows of one workflows tree, once per tree id. */
+static struct wfslice
+workflow_list(struct sweep_ctx *c, const git_oid *id)
+{
+	struct strmap_entry *e;
+	struct wfslice out = { (uint32_t)c->nwfs, 0 };
+	git_tree *wt = NULL;
+	size_t i, n;
+	char *key;
+
+	if ((e = strmap_find(&c->wf_trees, (const char *)id->id, GIT_OID_RAWSZ)))
+		return c->wfsl[e->value];
+	if (git_tree_lookup(&wt, c->repo, id) == 0) {
+		n = git_tree_entrycount(wt);
+		for (i = 0; i < n && i < WORKFLOWS_MAX; i++) {
+			const git_tree_entry *te = git_tree_entry_byindex(wt, i);
+			const char *name = git_tree_entry_name(te);
+			const struct feed_artifact *a;
+			char *path, *text = NULL;
+			size_t len;
+			int hit, disc;
+
+			if (git_tree_entry_type(te) != GIT_OBJECT_BLOB)
+				continue;
+			path = mempool_printf(&c->pool, ".github/workflows/%s",
+					      name);
+			hit = workflow_named(c, name, path, &a, &disc);
+			if (disc) {
+				hit = read_blob(c, git_tree_entry_id(te), path,
+						&text, &len) == 0 &&
+				      discussion_backdoor(text);
+				free(text);
+				ws_error_clear();
+			}
+			if (!hit)
+				continue;
+			XGROW(c->wfs, c->wfs_alloc, c->nwfs + 1);
+			c->wfs[c->nwfs].path = path;
+			c->wfs[c->nwfs].a = a;
+			c->wfs[c->nwfs++].disc = disc;
+			out.n++;
+		}
+		git_tree_free(wt);
+	}
+	git_error_clear();
+	XGROW(c->wfsl, c->wfsl_alloc, c->nwfsl + 1);
+	c->wfsl[c->nwfsl] = out;
+	key = mempool_alloc(&c->pool, GIT_OID_RAWSZ);
+	memcpy(key, id->id, GIT_OID_RAWSZ);
+	strmap_put(&c->wf_trees, key, GIT_OID_RAWSZ, (uint32_t)c->nwfsl++, NULL);
+	return out;
+}
+
+/* The worm workflows in commit cm (index ci): their first and last. */
+static void
+workflow_history(struct sweep_ctx *c, git_commit *cm, uint32_t ci)
+{
+	git_tree *root = NULL;
+	git_tree_entry *we = NULL;
+	struct wfslice l;
+	size_t i;
+
+	if (git_commit_tree(&root, cm) < 0 ||
+	    git_tree_entry_bypath(&we, root, ".github/workflows") < 0 ||
+	    git_tree_entry_type(we) != GIT_OBJECT_TREE)
+		goto done;
+	l = workflow_list(c, git_tree_entry_id(we));
+	for (i = 0; i < l.n; i++) {
+		const struct wf *w = &c->wfs[l.first + i];
+		struct strmap_entry *e;
+		struct whist *h;
+		int64_t t = c->ctimes[ci];
+
+		if (strmap_put(&c->whist_by, w->path, strlen(w->path),
+			       (uint32_t)c->nwhist, &e)) {
+			XGROW(c->whist, c->whist_alloc, c->nwhist + 1);
+			h = &c->whist[c->nwhist++];
+			memset(h, 0, sizeof(*h));
+			h->wf = *w;
+			h->first = h->last = ci;
+			h->first_time = h->last_time = t;
+		} else {
+			h = &c->whist[e->value];
+			if (t <= h->first_time) {
+				h->first = ci;
+				h->first_time = t;
+			}
+			if (t > h->last_time) {
+				h->last = ci;
+				h->last_time = t;
+			}
+		}
+		if (c->ctip[ci])
+			h->at_tip = 1;
+	}
+done:
+	git_tree_entry_free(we);
+	git_tree_free(root);
+	git_error_clear();
+}
+
+/* Worm workflows that were committed and are at no swept tip any more. */
+static void
+workflow_history_findings(struct sweep_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nwhist; i++) {
+		const struct whist *h = &c->whist[i];
+		char first[GIT_OID_HEXSZ + 1], last[GIT_OID_HEXSZ + 1];
+		char fd[32], ld[32];
+		struct report_evidence ev[5];
+		struct report_finding f;
+
+		if (h->at_tip)
+			continue;
+		git_oid_tostr(first, sizeof(first), &c->coids[h->first]);
+		git_oid_tostr(last, sizeof(last), &c->coids[h->last]);
+		format_time(fd, sizeof(fd), h->first_time);
+		format_time(ld, sizeof(ld), h->last_time);
+		memset(&f, 0, sizeof(f));
+		f.id = mempool_printf(&c->pool, "ioc-artifact:history:%s",
+				      h->wf.path);
+		f.kind = "ioc-artifact";
+		f.severity = art_severity(h->wf.a, REPORT_CRITICAL);
+		f.target = c->res->repo;
+		f.file = h->wf.path;
+		f.message = mempool_printf(&c->pool,
+					   "%s, a worm's workflow%s, was committed from %s (%.12s) to %s (%.12s) and later removed",
+					   h->wf.path,
+					   h->wf.disc ? " (discussion backdoor)" : "",
+					   fd, first, ld, last);
+		f.remediation = "It ran on every trigger while it was there: "
+				"treat the repository's secrets and the tokens "
+				"of whoever pushed it as exposed.";
+		art_attribution(&f, h->wf.a, "wormsign: worm workflow names");
+		ev[0].key = "first_commit";
+		ev[0].value = first;
+		ev[1].key = "first_date";
+		ev[1].value = fd;
+		ev[2].key = "last_commit";
+		ev[2].value = last;
+		ev[3].key = "last_date";
+		ev[3].value = ld;
+		ev[4].key = "path";
+		ev[4].value = h->wf.path;
+		f.evidence = ev;
+		f.nevidence = 5;
+		report_add(&c->res->findings, &f);
+	}
+}
+
 static void
 sweep_history(struct sweep_ctx *c)
 {
@@ -1345,6 +1537,7 @@ sweep_history(struct sweep_ctx *c)
 					c->cbits[ci * c->words + j];
 		}
 		if (c->ctimes[ci] >= c->o->since || c->ctip[ci]) {
+			workflow_history(c, cm, ci);
 			l = tree_list(c, git_commit_tree_id(cm), 0);
 			for (j = 0; j < l.n; j++) {
 				struct tfile f = c->files[l.first + j];
@@ -1498,6 +1691,11 @@ ctx_release(struct sweep_ctx *c)
 	free(c->tlists);
 	strmap_release(&c->trees);
 	free(c->art);
+	strmap_release(&c->wf_trees);
+	free(c->wfsl);
+	free(c->wfs);
+	strmap_release(&c->whist_by);
+	free(c->whist);
 	mempool_release(&c->pool);
 	git_odb_free(c->odb);
 	git_repository_free(c->repo);
@@ -1530,6 +1728,8 @@ sweep_repo(struct sweep_result *res, const char *path,
 	strmap_init(&c.commits);
 	strmap_init(&c.expo_by);
 	strmap_init(&c.pend_by);
+	strmap_init(&c.wf_trees);
+	strmap_init(&c.whist_by);
 	report_init(&c.scratch, "sweep");
 	if (open_repo(&c.repo, path)) {
 		sweep_result_error(res, "%s", ws_error_last());
@@ -1546,6 +1746,7 @@ sweep_repo(struct sweep_result *res, const char *path,
 	pend_flush(&c);
 	sweep_history(&c);
 	history_findings(&c);
+	workflow_history_findings(&c);
 	report_sort(&res->findings);
 	sweep_result_assess(res, o->affected_at);
 done:

@@ -550,6 +550,22 @@ def t_baseline(env):
     eq(len(repo_of(doc, "exposed")["exposure"]), 1, "the window is still listed")
 
 
+def t_workflow_history(env):
+    r = new_repo("wf-history")
+    wf = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
+    commit(r, {"README": "a\n"}, T0 + DAY)
+    c2 = commit(r, {".github/workflows/shai-hulud-workflow.yml": wf,
+                    ".github/workflows/discussion.yaml": "on:\n  discussion:\n"
+                    "jobs:\n  a:\n    runs-on: ubuntu-latest\n"}, T0 + 2 * DAY)
+    c3 = commit(r, {"README": "b\n"}, T0 + 3 * DAY)
+    commit(r, {}, T0 + 4 * DAY, remove=[".github/workflows/shai-hulud-workflow.yml"])
+    doc, _ = sweep_json("wf-history", code=1)
+    f = [x for x in repo_of(doc, "wf-history")["findings"]]
+    eq([x["id"] for x in f], ["ioc-artifact:history:.github/workflows/shai-hulud-workflow.yml"],
+       "only the removed worm workflow")
+    eq((f[0]["evidence"]["first_commit"], f[0]["evidence"]["last_commit"]), (c2, c3), "its window")
+
+
 TESTS = [
     ("a clean repository", t_clean),
     ("a compromised version locked and later removed, with its window", t_exposure_window),
@@ -568,6 +584,7 @@ TESTS = [
     ("--resume skips repositories at the same refs", t_resume),
     ("usage errors", t_usage),
     ("an empty repository", t_empty_repo),
+    ("a worm workflow committed and later removed", t_workflow_history),
     ("--ignore accepts a finding", t_baseline),
     ("a progress line only on a terminal", t_progress_on_a_tty),
     ("text and markdown", t_formats),
