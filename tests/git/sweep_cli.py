@@ -566,6 +566,16 @@ def t_workflow_history(env):
     eq((f[0]["evidence"]["first_commit"], f[0]["evidence"]["last_commit"]), (c2, c3), "its window")
 
 
+def t_missing_ref(env):
+    r = clean_repo("dangling")
+    with open(os.path.join(r, ".git", "refs", "heads", "broken"), "w") as f:
+        f.write("0123456789abcdef0123456789abcdef01234567\n")
+    doc, _ = sweep_json("dangling", code=3)
+    rep = repo_of(doc, "dangling")
+    check(any("refs/heads/broken" in e for e in rep["errors"]), "names the ref: %s" % rep["errors"])
+    eq(rep["head"], git(r, "rev-parse", "HEAD"), "the rest is swept")
+
+
 TESTS = [
     ("a clean repository", t_clean),
     ("a compromised version locked and later removed, with its window", t_exposure_window),
@@ -584,6 +594,7 @@ TESTS = [
     ("--resume skips repositories at the same refs", t_resume),
     ("usage errors", t_usage),
     ("an empty repository", t_empty_repo),
+    ("a ref to a missing object is an error, the rest is swept", t_missing_ref),
     ("a worm workflow committed and later removed", t_workflow_history),
     ("--ignore accepts a finding", t_baseline),
     ("a progress line only on a terminal", t_progress_on_a_tty),
