@@ -175,15 +175,8 @@ sweep_parse_args(struct sweep_args *a, int argc, char **argv)
 			a->all_history = 1;
 			break;
 		case 'j':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || v < 1 ||
-			    v > SWEEP_JOBS_MAX) {
-				cli_error("--jobs: \"%s\" is not a number from 1 to %d",
-					  optarg, SWEEP_JOBS_MAX);
+			if (cli_parse_jobs(&a->jobs, optarg))
 				return WS_EXIT_USAGE;
-			}
-			a->jobs = (unsigned)v;
 			break;
 		case OPT_SHARD:
 			if (sweep_shard_parse(optarg, &a->shard_k, &a->shard_n)) {

@@ -388,6 +388,17 @@ limit_error(struct sweep_ctx *c)
 	c->entries_over = 1;
 }
 
+/* Remembers key (copied into the pool) -> v in m: the memo tables. */
+static void
+memo_put(struct sweep_ctx *c, struct strmap *m, const void *key, size_t len,
+	 uint32_t v)
+{
+	char *k = mempool_alloc(&c->pool, len);
+
+	memcpy(k, key, len);
+	strmap_put(m, k, len, v, NULL);
+}
+
 /*
  * The interesting files below tree id (paths relative to it). Lists are
  * built in a local array and appended whole, so every list stays one
@@ -401,7 +412,6 @@ tree_list(struct sweep_ctx *c, const git_oid *id, unsigned depth)
 	struct tfile *tmp = NULL;
 	size_t ntmp = 0, tmp_alloc = 0, i, j, n;
 	git_tree *t = NULL;
-	char *key;
 
 	if ((e = strmap_find(&c->trees, (const char *)id->id, GIT_OID_RAWSZ)))
 		return c->tlists[e->value];
@@ -467,9 +477,7 @@ memo:
 	free(tmp);
 	XGROW(c->tlists, c->tlists_alloc, c->ntlists + 1);
 	c->tlists[c->ntlists] = out;
-	key = mempool_alloc(&c->pool, GIT_OID_RAWSZ);
-	memcpy(key, id->id, GIT_OID_RAWSZ);
-	strmap_put(&c->trees, key, GIT_OID_RAWSZ, (uint32_t)c->ntlists++, NULL);
+	memo_put(c, &c->trees, id->id, GIT_OID_RAWSZ, (uint32_t)c->ntlists++);
 	return out;
 }
 
@@ -561,7 +569,7 @@ blob_hits(struct sweep_ctx *c, const struct tfile *f, const char *path)
 	struct bhits out = { (uint32_t)c->nhits, 0 };
 	struct tree *t = NULL;
 	struct strmap seen;
-	char *buf = NULL, *k;
+	char *buf = NULL;
 	size_t len, i;
 
 	memcpy(key, f->oid.id, GIT_OID_RAWSZ);
@@ -604,9 +612,7 @@ memo:
 	strmap_release(&seen);
 	XGROW(c->bh, c->bh_alloc, c->nbh + 1);
 	c->bh[c->nbh] = out;
-	k = mempool_alloc(&c->pool, sizeof(key));
-	memcpy(k, key, sizeof(key));
-	strmap_put(&c->blobs, k, sizeof(key), (uint32_t)c->nbh++, NULL);
+	memo_put(c, &c->blobs, key, sizeof(key), (uint32_t)c->nbh++);
 	return out;
 }
 
@@ -1262,7 +1268,6 @@ static uint32_t
 commit_index(struct sweep_ctx *c, const git_oid *id)
 {
 	struct strmap_entry *e;
-	char *key;
 
 	if ((e = strmap_find(&c->commits, (const char *)id->id, GIT_OID_RAWSZ)))
 		return e->value;
@@ -1281,9 +1286,7 @@ commit_index(struct sweep_ctx *c, const git_oid *id)
 	c->ctip[c->ncommits] = 0;
 	memset(c->cbits + c->ncommits * c->words, 0,
 	       c->words * sizeof(*c->cbits));
-	key = mempool_alloc(&c->pool, GIT_OID_RAWSZ);
-	memcpy(key, id->id, GIT_OID_RAWSZ);
-	strmap_put(&c->commits, key, GIT_OID_RAWSZ, (uint32_t)c->ncommits, NULL);
+	memo_put(c, &c->commits, id->id, GIT_OID_RAWSZ, (uint32_t)c->ncommits);
 	return (uint32_t)c->ncommits++;
 }
 
@@ -1339,7 +1342,6 @@ workflow_list(struct sweep_ctx *c, const git_oid *id)
 	struct wfslice out = { (uint32_t)c->nwfs, 0 };
 	git_tree *wt = NULL;
 	size_t i, n;
-	char *key;
 
 	if ((e = strmap_find(&c->wf_trees, (const char *)id->id, GIT_OID_RAWSZ)))
 		return c->wfsl[e->value];
@@ -1378,9 +1380,7 @@ workflow_list(struct sweep_ctx *c, const git_oid *id)
 	git_error_clear();
 	XGROW(c->wfsl, c->wfsl_alloc, c->nwfsl + 1);
 	c->wfsl[c->nwfsl] = out;
-	key = mempool_alloc(&c->pool, GIT_OID_RAWSZ);
-	memcpy(key, id->id, GIT_OID_RAWSZ);
-	strmap_put(&c->wf_trees, key, GIT_OID_RAWSZ, (uint32_t)c->nwfsl++, NULL);
+	memo_put(c, &c->wf_trees, id->id, GIT_OID_RAWSZ, (uint32_t)c->nwfsl++);
 	return out;
 }
 
