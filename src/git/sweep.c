@@ -251,7 +251,10 @@ sweep_global_setup(void)
 	 * objects runs nothing from them, so libgit2's ownership check
 	 * (which guards running their hooks and commands) is not needed.
 	 * The user's and system's git configuration must not change what a
-	 * sweep reads: no search path for them.
+	 * sweep reads: no search path for them. Objects are not rehashed on
+	 * every read (as git does not): that was a third of the CPU time,
+	 * while a damaged object still fails zlib's check or is missing, and
+	 * `git fsck` is the tool for a full verification.
 	 */
 	if (git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0) < 0 ||
 	    git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM,
@@ -260,7 +263,7 @@ sweep_global_setup(void)
 			     "") < 0 ||
 	    git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL,
 			     "") < 0 ||
-	    git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1) < 0)
+	    git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0) < 0)
 		return ws_error_set(WS_EIO, "libgit2: %s", git_msg());
 	return 0;
 }

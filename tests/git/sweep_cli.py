@@ -300,10 +300,20 @@ def t_corrupt(env):
     # drop the tree object of the middle commit
     tree = git(r, "rev-parse", c2 + "^{tree}")
     os.remove(os.path.join(r, ".git", "objects", tree[:2], tree[2:]))
+    # a damaged object (one flipped byte) in another repository
+    flip = clean_repo("flipped")
+    blob = git(flip, "rev-parse", "HEAD:package-lock.json")
+    obj = os.path.join(flip, ".git", "objects", blob[:2], blob[2:])
+    os.chmod(obj, 0o644)
+    data = bytearray(open(obj, "rb").read())
+    data[len(data) // 2] ^= 0x40
+    open(obj, "wb").write(bytes(data))
     clean_repo("clean2")
     notrepo = os.path.join(TMP, "not-a-repo")
     os.makedirs(notrepo, exist_ok=True)
-    doc, res = sweep_json("corrupt", "clean2", "not-a-repo", code=3)
+    doc, res = sweep_json("corrupt", "flipped", "clean2", "not-a-repo", code=3)
+    check(any(blob in e for e in repo_of(doc, "flipped")["errors"]),
+          "a damaged object is an error: %s" % repo_of(doc, "flipped")["errors"])
     rep = repo_of(doc, "corrupt")
     check(rep["errors"], "corrupt repo has errors")
     check(any(tree in e for e in rep["errors"]), "error names the object: %s" % rep["errors"])
