@@ -50,8 +50,8 @@ const struct cli_command cli_commands[] = {
 	{ "sweep", cmd_sweep,
 	  "sweep git repositories: refs, lockfile history, worm artifacts",
 	  "[--under DIR] [--from FILE] [--refs PATTERN] [--since DATE] "
-	  "[--jobs N] [--shard K/N] [--resume STATE.db] [--jsonl FILE] "
-	  "[--format text|json|markdown] [--output FILE] [REPO...]" },
+	  "[--jobs N] [--shard K/N] [--list] [--resume STATE.db] [--jsonl FILE] "
+	  "[--format text|json|sarif|markdown] [--output FILE] [REPO...]" },
 #endif
 #ifdef WS_HAVE_CERTS
 	{ "certs", cmd_certs,

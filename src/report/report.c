@@ -424,6 +424,12 @@ write_finding(struct json_writer *w, const struct report_finding *f)
 	jsonw_object_end(w);
 }
 
+void
+report_json_finding(struct json_writer *w, const struct report_finding *f)
+{
+	write_finding(w, f);
+}
+
 /* "by_kind": the number of findings of each kind, in byte order of kind. */
 static void
 write_by_kind(struct json_writer *w, const struct report *r)

@@ -171,6 +171,10 @@ void report_baseline_free(struct report_baseline *b);
 void report_apply_baseline(struct report *r, const struct report_baseline *b,
 			   const char *today);
 
+/* One finding as the JSON object of a report's findings array (for
+ * sections that list findings per item, such as sweep's repos). */
+void report_json_finding(struct json_writer *w, const struct report_finding *f);
+
 /* generated: RFC 3339 UTC time to print (passed in so output is testable) */
 int report_json(FILE *fp, const struct report *r, const char *generated);
 int report_text(FILE *fp, const struct report *r, int color);
