@@ -1,0 +1,2 @@
+#include "certs/certs.h"
+#include "util/banned.h"
