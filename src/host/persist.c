@@ -94,19 +94,19 @@ persist_action(struct host *h, enum persist_kind kind, const char *path,
 	switch (kind) {
 	case PERSIST_SYSTEMD:
 		return mempool_printf(&h->pool,
-			"Run 'systemctl --user disable --now %s', then delete %s "
-			"and the files it runs, and run 'systemctl --user daemon-reload'. %s",
+			"Run \"systemctl --user disable --now %s\", then delete %s "
+			"and the files it runs, and run \"systemctl --user daemon-reload\". %s",
 			quoted(h, base), q, PERSIST_WIPE_WARNING);
 	case PERSIST_LAUNCHD:
 		return mempool_printf(&h->pool,
-			"Run 'launchctl bootout gui/$(id -u) %s'%s%s%s, then delete it "
+			"Run \"launchctl bootout gui/$(id -u) %s\"%s%s%s, then delete it "
 			"and the files it runs. %s", q,
 			label && *label ? " (label " : "",
 			label && *label ? label : "",
 			label && *label ? ")" : "", PERSIST_WIPE_WARNING);
 	case PERSIST_CRON:
 		return mempool_printf(&h->pool,
-			"Remove line %u of %s ('crontab -e' as its user). %s",
+			"Remove line %u of %s (\"crontab -e\" as its user). %s",
 			line, q, PERSIST_WIPE_WARNING);
 	case PERSIST_SHELL:
 		return mempool_printf(&h->pool,
@@ -135,11 +135,18 @@ persist_rotate(struct persist_file *pf, const char *label, unsigned line,
 	it.why = why;
 	it.action = persist_action(h, pf->kind, pf->path, pf->base, label,
 				   line);
-	/* a crontab or rc file: one item per line; units: one per file */
+	/* a crontab or rc file: one item per line; a unit: one per name
+	 * (its file and its *.wants link are stopped by one command) */
 	host_rotate(h, &it, pf->kind == PERSIST_CRON ||
 		    pf->kind == PERSIST_SHELL ?
 		    mempool_printf(&h->pool, "%s:%u", pf->path, line) :
+		    pf->kind == PERSIST_SYSTEMD ?
+		    mempool_printf(&h->pool, "systemd:%s", pf->base) :
 		    pf->path);
+	/* the feeds' "~/" paths need no second item for the same file */
+	if (!strmap_find(&h->removals, pf->path, strlen(pf->path)))
+		strmap_put(&h->removals, mempool_strdup(&h->pool, pf->path),
+			   strlen(pf->path), 0, NULL);
 }
 
 /* The first needle in s[0..n), or NULL. */
@@ -166,8 +173,10 @@ persist_finding(struct persist_file *pf, const struct host_needle *nd,
 	size_t nev = 0;
 
 	memset(&f, 0, sizeof(f));
-	f.id = mempool_printf(&h->pool, "host-persistence:%s:%u",
-			      host_display(h, pf->path), lineno);
+	f.id = lineno ? mempool_printf(&h->pool, "host-persistence:%s:%u",
+				       host_display(h, pf->path), lineno) :
+		mempool_printf(&h->pool, "host-persistence:%s",
+			       host_display(h, pf->path));
 	f.kind = "host-persistence";
 	f.severity = artifact_severity(a);
 	f.target = h->home;
@@ -416,6 +425,12 @@ check_systemd_dir(struct host *h, const char *dir)
 	if (!(names = host_list_dir(h, "systemd user units", dir, &n)))
 		return;
 	host_list_checked(h, "systemd user units", dir);
+	/* the unit files first, so that their removal item names them */
+	for (i = 0; i < n; i++)
+		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) <
+		    (int)sizeof(path) && lstat(path, &st) == 0 &&
+		    !S_ISDIR(st.st_mode))
+			persist_file(h, PERSIST_SYSTEMD, path, 0);
 	for (i = 0; i < n; i++) {
 		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >=
 		    (int)sizeof(path))
@@ -435,8 +450,6 @@ check_systemd_dir(struct host *h, const char *dir)
 					     links[j]) < (int)sizeof(lpath))
 					systemd_link(h, lpath, links[j]);
 			host_free_names(links, nl);
-		} else if (!S_ISDIR(st.st_mode)) {
-			persist_file(h, PERSIST_SYSTEMD, path, 0);
 		}
 	}
 	host_free_names(names, n);
@@ -660,7 +673,7 @@ runner_found(struct host *h, const char *dir)
 	it.where = shown;
 	it.why = f.message;
 	it.action = mempool_printf(&h->pool,
-		"Stop the runner's processes, run 'rm -rf %s', and remove runner %s from %s. %s",
+		"Stop the runner's processes, run \"rm -rf %s\", and remove runner %s from %s. %s",
 		quoted(h, dir), agent[0] ? agent : "(unnamed)",
 		url[0] ? url : "the repositories it serves",
 		PERSIST_WIPE_WARNING);
@@ -833,7 +846,7 @@ host_check_artifact_paths(struct host *h, const char *root, const char *label)
 				S_ISDIR(st.st_mode) ? "directory" : "file", v);
 			it.where = host_display(h, path);
 			it.why = a->description;
-			it.action = mempool_printf(&h->pool, "Run 'rm %s%s'. %s",
+			it.action = mempool_printf(&h->pool, "Run \"rm %s%s\". %s",
 				S_ISDIR(st.st_mode) ? "-rf " : "", quoted(h, path),
 				PERSIST_WIPE_WARNING);
 			host_rotate(h, &it, path);
