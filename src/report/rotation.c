@@ -292,10 +292,10 @@ text_field(FILE *fp, const char *label, const char *value)
 static void
 text_item(FILE *fp, const struct rotation_item *it, int color)
 {
-	fprintf(fp, "  %3u. %s[%s]%s %s %s: ", it->order,
+	fprintf(fp, "  %3u. %s[%s]%s %s%s: ", it->order,
 		color ? "\033[1m" : "", rotation_platform_name(it->platform),
 		color ? "\033[0m" : "", rotation_kind_name(it->kind),
-		it->phase == ROTATION_PHASE_REMOVE ? "(remove first)" : "");
+		it->phase == ROTATION_PHASE_REMOVE ? " (remove first)" : "");
 	report_sec_text(fp, it->item);
 	fputc('\n', fp);
 	text_field(fp, "fingerprint:", it->fingerprint);
