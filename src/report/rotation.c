@@ -284,7 +284,7 @@ text_field(FILE *fp, const char *label, const char *value)
 {
 	if (!value)
 		return;
-	fprintf(fp, "      %-12s", label);
+	fprintf(fp, "      %-13s", label);
 	report_sec_text(fp, value);
 	fputc('\n', fp);
 }
