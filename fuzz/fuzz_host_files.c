@@ -76,6 +76,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (strncmp(fp, "SHA256:", 7) != 0 || strlen(fp) != 50))
 		abort();
 	(void)host_ssh_key_encrypted(buf, size);
+	if (host_tarball_url(buf, size, b, sizeof(b), a, sizeof(a)) &&
+	    (!b[0] || !a[0] || strlen(b) >= sizeof(b) || strlen(a) >= sizeof(a)))
+		abort();
 	host_plist_label(buf, size, b, sizeof(b));
 	if (strlen(b) >= sizeof(b))
 		abort();

@@ -11,8 +11,9 @@
  *                self-hosted GitHub Actions runners, and the feeds' "~/"
  *                file artifacts; matched against the feeds' artifacts
  *                (process, string, runner and file values);
- *   payloads     npm's cache, global node_modules, Bun's cache and the
- *                projects given, hashed by scan's payload code;
+ *   payloads     npm's cache (content by hash, index by name@version),
+ *                global node_modules, Bun's cache and the projects given,
+ *                hashed by scan's payload code;
  *   credentials  npm tokens, GitHub CLI tokens, git credential stores, AWS,
  *                gcloud and Azure credentials, SSH private keys and secret
  *                variables in the projects' .env files: by presence, kind
@@ -24,7 +25,8 @@
  * be read is listed in the "host" section with the reason.
  *
  * Findings (kinds): host-persistence, host-runner, host-payload (critical
- * when the feeds say so), host-suspect (medium: not in the feeds, but the
+ * when the feeds say so), host-package (npm's cache index recorded the
+ * download of a listed version), host-suspect (medium: not in the feeds, but the
  * shape of the worms' persistence; only files modified after `since`),
  * host-credential (low; info for an encrypted SSH key). Each persistence
  * and credential also becomes a rotation item (report/rotation.h):

@@ -703,6 +703,83 @@ host_ssh_key_encrypted(const char *buf, size_t len)
 	return !(clen == 4 && memcmp(out + 19, "none", 4) == 0);
 }
 
+/* ---- npm cache index ---- */
+
+/* %2f and %40 in a scoped name; anything else is kept as written. */
+static size_t
+url_unescape(char *out, size_t max, const char *s, size_t n)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 1 < max; i++) {
+		if (s[i] == '%' && i + 2 < n &&
+		    (s[i + 1] == '2' && (s[i + 2] == 'f' || s[i + 2] == 'F'))) {
+			out[o++] = '/';
+			i += 2;
+		} else if (s[i] == '%' && i + 2 < n && s[i + 1] == '4' &&
+			   s[i + 2] == '0') {
+			out[o++] = '@';
+			i += 2;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+int
+host_tarball_url(const char *url, size_t len, char *name, size_t nmax,
+		 char *version, size_t vmax)
+{
+	const char *end = url + len, *dash = NULL, *p, *file, *seg, *prev;
+	size_t i, nl, bl;
+	char raw[512];
+	const char *base;
+
+	for (p = url; p + 3 <= end; p++)
+		if (p[0] == '/' && p[1] == '-' && p[2] == '/')
+			dash = p;
+	if (!dash)
+		return 0;
+	file = dash + 3;
+	for (p = file; p < end && *p != '?' && *p != '#'; p++)
+		if (*p == '/')
+			return 0;
+	end = p;
+	if (end - file < 6 || memcmp(end - 4, ".tgz", 4) != 0)
+		return 0;
+	/* the segment before "/-/", and the one before it when scoped */
+	for (seg = dash; seg > url && seg[-1] != '/'; seg--)
+		;
+	prev = seg;
+	if (seg > url + 1) {
+		for (prev = seg - 1; prev > url && prev[-1] != '/'; prev--)
+			;
+		if (*prev != '@')
+			prev = seg;
+	}
+	if (dash - prev <= 0 || (size_t)(dash - prev) >= sizeof(raw))
+		return 0;
+	nl = url_unescape(raw, sizeof(raw), prev, (size_t)(dash - prev));
+	if (!nl || nl >= nmax || (raw[0] == '.'))
+		return 0;
+	memcpy(name, raw, nl + 1);
+	base = strrchr(name, '/');
+	base = base ? base + 1 : name;
+	bl = strlen(base);
+	if ((size_t)(end - 4 - file) <= bl + 1 ||
+	    memcmp(file, base, bl) != 0 || file[bl] != '-')
+		return 0;
+	p = file + bl + 1;
+	if ((size_t)(end - 4 - p) >= vmax)
+		return 0;
+	for (i = 0; p + i < end - 4; i++)
+		version[i] = p[i];
+	version[i] = '\0';
+	return 1;
+}
+
 /* ---- launchd ---- */
 
 void

@@ -104,6 +104,15 @@ int host_ssh_pub_fingerprint(const char *buf, size_t len, char out[64]);
  */
 int host_ssh_key_encrypted(const char *buf, size_t len);
 
+/*
+ * The package name and version a registry tarball URL names
+ * (".../<name>/-/<base>-<version>.tgz", the name scoped as "@s/p" or
+ * "@s%2fp", after any path prefix), into the buffers. Returns 1, or 0 when
+ * the URL is not one or a part does not fit.
+ */
+int host_tarball_url(const char *url, size_t len, char *name, size_t nmax,
+		     char *version, size_t vmax);
+
 /* A launchd plist's Label (XML plists only), cut to max, or "". */
 void host_plist_label(const char *buf, size_t len, char *out, size_t max);
 

@@ -32,6 +32,9 @@
 #define PAYLOAD_BUN_FILES_MAX 100000	/* files hashed in Bun's cache */
 #define PAYLOAD_BUN_DEPTH_MAX 8		/* directories inside one package */
 #define PAYLOAD_NVM_MAX 64		/* node versions under ~/.nvm */
+#define PAYLOAD_INDEX_FILES_MAX 200000	/* _cacache/index-v5 bucket files */
+#define PAYLOAD_INDEX_LINE_MAX (64u << 10)	/* one index entry looked at */
+#define PAYLOAD_INDEX_DEPTH_MAX 4	/* index-v5/ab/cd/<bucket> */
 
 static const char payload_removal[] =
 	"Delete it (for npm's cache: 'npm cache clean --force'; for a global "
@@ -131,6 +134,200 @@ payload_npm_cache(struct host *h, const char *dir)
 		host_list_error(h, "npm cache", dir, ws_error_last());
 	payload_refile(h, &tmp, "npm cache");
 	report_release(&tmp);
+}
+
+/* ---- npm's cache index: which tarballs were downloaded ---- */
+
+/*
+ * index-v5 keeps one line per cached request, "<hash>\t<json>", whose key
+ * is "make-fetch-happen:request-cache:<url>". A tarball URL names the
+ * package and version (".../<name>/-/<base>-<version>.tgz"), so the index
+ * shows that a listed version was fetched even after npm's garbage
+ * collection dropped its content, and after the registry removed it.
+ */
+
+struct npm_index {
+	struct host *h;
+	const char *file;
+	struct strmap seen;	/* name@version already reported */
+	struct mempool pool;
+	size_t files;
+	const char *url;	/* the entry being matched */
+	const char *name, *version;
+};
+
+static void
+index_on_match(const struct feed_package *e, const char *matched_by,
+	       void *payload)
+{
+	struct npm_index *ix = payload;
+	struct host *h = ix->h;
+	struct report_evidence ev[3];
+	struct report_finding f;
+	struct rotation_item it;
+	char shown[HOST_EVIDENCE_MAX + 8], key[1024];
+	const char *feed_id = e->meta.feed && e->meta.feed->id ?
+		e->meta.feed->id : "feed";
+	size_t kl;
+
+	kl = (size_t)snprintf(key, sizeof(key), "%s@%s %s", ix->name,
+			      ix->version, feed_id);
+	if (kl >= sizeof(key) || strmap_find(&ix->seen, key, kl))
+		return;
+	strmap_put(&ix->seen, mempool_strndup(&ix->pool, key, kl), kl, 0, NULL);
+	memset(&f, 0, sizeof(f));
+	f.id = mempool_printf(&h->pool, "host-package:%s@%s", ix->name,
+			      ix->version);
+	f.kind = "host-package";
+	f.severity = e->meta.severity >= REPORT_INFO &&
+		e->meta.severity <= REPORT_CRITICAL ?
+		(enum report_severity)e->meta.severity : REPORT_CRITICAL;
+	f.target = h->home;
+	f.package_name = ix->name;
+	f.package_version = ix->version;
+	f.file = ix->file;
+	f.message = mempool_printf(&h->pool,
+		"npm's cache recorded a download of %s@%s, listed by %s: this machine fetched it, and probably installed it",
+		ix->name, ix->version, feed_id);
+	f.remediation = mempool_printf(&h->pool,
+		"Treat this machine as compromised: remove its persistence first, then "
+		"clear the cache (npm cache clean --force) and rotate every credential it held.");
+	f.feed = feed_id;
+	f.source = e->meta.source;
+	f.advisory = e->meta.advisory;
+	host_redact_line(ix->url, strlen(ix->url), shown, sizeof(shown));
+	ev[0].key = "url";
+	ev[0].value = shown;
+	ev[1].key = "matched";
+	ev[1].value = matched_by;
+	f.evidence = ev;
+	f.nevidence = 2;
+	report_add(h->r, &f);
+	h->payloads++;
+	memset(&it, 0, sizeof(it));
+	it.platform = ROTATION_NPM;
+	it.kind = ROTATION_PERSISTENCE;
+	it.phase = ROTATION_PHASE_REMOVE;
+	it.item = "npm cache holding compromised versions";
+	it.where = host_display(h, ix->file);
+	it.why = f.message;
+	it.action = "Run \"npm cache clean --force\" once the persistence items above are removed, "
+		"so that no later install is served the cached tarball.";
+	host_rotate(h, &it, "npm-cache-clean");
+}
+
+static int
+index_line(struct npm_index *ix, const char *line, size_t len)
+{
+	static const char key[] = "\"key\"";
+	static const char pfx[] = "make-fetch-happen:request-cache:";
+	char name[256], version[128], *url;
+	const char *p, *e, *end = line + len;
+	size_t i;
+
+	for (p = NULL, i = 0; i + sizeof(key) - 1 <= len; i++)
+		if (memcmp(line + i, key, sizeof(key) - 1) == 0) {
+			p = line + i + sizeof(key) - 1;
+			break;
+		}
+	/* npm writes "key":"..."; allow the spaces other writers put */
+	while (p && p < end && (*p == ' ' || *p == ':' || *p == '\t'))
+		p++;
+	if (p && p < end && *p == '"')
+		p++;
+	else
+		p = NULL;
+	if (!p || (size_t)(end - p) < sizeof(pfx) - 1 ||
+	    memcmp(p, pfx, sizeof(pfx) - 1) != 0)
+		return 0;
+	p += sizeof(pfx) - 1;
+	for (e = p; e < end && *e != '"' && *e != '\\'; e++)
+		;
+	if (e == end || *e != '"')
+		return 0;
+	if (!host_tarball_url(p, (size_t)(e - p), name, sizeof(name), version,
+			      sizeof(version)))
+		return 0;
+	url = xstrndup(p, (size_t)(e - p));
+	ix->url = url;
+	ix->name = name;
+	ix->version = version;
+	feed_set_match_package(ix->h->o->feeds, name, version, index_on_match,
+			       ix);
+	free(url);
+	return 0;
+}
+
+static void
+index_file(struct npm_index *ix, const char *path, struct strbuf *sb)
+{
+	struct stat st;
+	size_t pos = 0;
+
+	if (host_read(ix->h, "npm cache index", path, 0, sb, &st) !=
+	    HOST_READ_OK)
+		return;
+	ix->file = path;
+	while (pos < sb->len) {
+		const char *nl = memchr(sb->buf + pos, '\n', sb->len - pos);
+		size_t n = nl ? (size_t)(nl - (sb->buf + pos)) : sb->len - pos;
+
+		index_line(ix, sb->buf + pos, n > PAYLOAD_INDEX_LINE_MAX ?
+			   PAYLOAD_INDEX_LINE_MAX : n);
+		pos += n + 1;
+	}
+}
+
+static void
+index_walk(struct npm_index *ix, const char *dir, unsigned depth,
+	   struct strbuf *sb)
+{
+	char **names, path[HOST_PATH_MAX];
+	size_t n, i;
+	struct stat st;
+
+	if (!(names = host_list_dir(ix->h, "npm cache index", dir, &n)))
+		return;
+	for (i = 0; i < n && ix->files < PAYLOAD_INDEX_FILES_MAX; i++) {
+		if (names[i][0] == '.' ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >=
+		    (int)sizeof(path) || lstat(path, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode) && depth < PAYLOAD_INDEX_DEPTH_MAX) {
+			index_walk(ix, path, depth + 1, sb);
+		} else if (S_ISREG(st.st_mode)) {
+			ix->files++;
+			index_file(ix, path, sb);
+		}
+	}
+	host_free_names(names, n);
+}
+
+static void
+payload_npm_index(struct host *h, const char *dir)
+{
+	struct npm_index ix;
+	struct strbuf sb;
+	char index[HOST_PATH_MAX];
+	size_t checked = h->nchecked;
+
+	if (snprintf(index, sizeof(index), "%s/_cacache/index-v5", dir) >=
+	    (int)sizeof(index) || !host_dir_ok(h, "npm cache index", index, 0))
+		return;
+	memset(&ix, 0, sizeof(ix));
+	ix.h = h;
+	strmap_init(&ix.seen);
+	mempool_init(&ix.pool, 4096);
+	strbuf_init(&sb, HOST_FILE_MAX);
+	index_walk(&ix, index, 0, &sb);
+	if (ix.files >= PAYLOAD_INDEX_FILES_MAX)
+		host_list_skipped(h, "npm cache index", index,
+				  "more than 200000 index files: the rest not read");
+	/* one line for the index, not one per bucket file */
+	h->nchecked = checked + 1;
+	strbuf_release(&sb);
+	strmap_release(&ix.seen);
+	mempool_release(&ix.pool);
 }
 
 /* ---- Bun's cache: unpacked package directories ---- */
@@ -298,8 +495,10 @@ host_check_payloads(struct host *h)
 
 	if (!h->o->feeds)
 		return;
-	if (snprintf(path, sizeof(path), "%s/.npm", h->home) < (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/.npm", h->home) < (int)sizeof(path)) {
 		payload_npm_cache(h, path);
+		payload_npm_index(h, path);
+	}
 	for (i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
 		if (snprintf(path, sizeof(path), "%s/%s/lib", h->home,
 			     prefixes[i]) < (int)sizeof(path))

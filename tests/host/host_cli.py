@@ -103,7 +103,9 @@ class Home:
                 json.dump({
                     "format": "wormsign-feed/1", "id": "host-test",
                     "title": "host test feed", "published": "2026-12-01",
-                    "sources": ["tests/host"], "packages": [],
+                    "sources": ["tests/host"],
+                    "packages": [{"name": "@evil/gone", "versions": ["4.2.0"],
+                                  "source": "tests/host", "severity": "critical"}],
                     "files": [{"sha256": PAYLOAD_SHA, "names": ["router_init.js"],
                                "description": "test payload",
                                "source": "tests/host", "severity": "critical"}],
@@ -121,6 +123,9 @@ class Home:
                            preexec_fn=preexec)
         out = p.stdout.decode("utf-8", "replace")
         err = p.stderr.decode("utf-8", "replace")
+        # under -Db_sanitize a report is a failure whatever the exit code
+        check("Sanitizer" not in err and "runtime error:" not in err,
+              "sanitizer report:\n" + err)
         rep = json.loads(out) if fmt == "json" and out.strip() else None
         return p.returncode, rep, out, err
 
@@ -382,6 +387,31 @@ def t_payload(h):
     no_secrets(outs)
 
 
+def t_npm_index(h):
+    """npm's index remembers a download after the content is gone."""
+    key = ("make-fetch-happen:request-cache:"
+           "https://registry.npm.test/@evil%2fgone/-/gone-4.2.0.tgz")
+    other = ("make-fetch-happen:request-cache:"
+             "https://registry.npm.test/left-pad/-/left-pad-1.3.0.tgz")
+    def line(k, seps=(",", ":")):	# npm writes JSON.stringify's compact form
+        return hashlib.sha1(k.encode()).hexdigest() + "\t" + json.dumps(
+            {"key": k, "integrity": "sha512-AAAA", "time": 1, "size": 10,
+             "metadata": {"url": k.split(":", 2)[2]}}, separators=seps)
+    h.write(".npm/_cacache/index-v5/3f/9a/0b1c2d",
+            line(key) + "\n" + line(key, (", ", ": ")) + "\n")
+    h.write(".npm/_cacache/index-v5/aa/bb/ccdd", line(other) + "\nnot json\n")
+    code, rep, _, _ = h.run()
+    check(not by_kind(rep, "host-package"), "matched without the feed")
+    code, rep, _, _ = h.run(feed=True)
+    pk = by_kind(rep, "host-package")
+    check(len(pk) == 1, "one finding for a version fetched twice: %d" % len(pk))
+    check(pk[0]["package"]["name"] == "@evil/gone" and
+          pk[0]["package"]["version"] == "4.2.0", "package %s" % pk[0]["package"])
+    check(code == 1, "exit %d" % code)
+    rot = [it for it in rep["rotation"] if "npm cache clean" in it["action"]]
+    check(len(rot) == 1 and rot[0]["phase"] == "remove-persistence", "cache item")
+
+
 def t_symlink_out(h):
     outside = os.path.join(h.tmp, "outside")
     os.makedirs(outside)
@@ -503,6 +533,7 @@ TESTS = [
     ("tokens in .npmrc and hosts.yml: fingerprints, never values", t_tokens),
     ("rotation: persistence removal before every revocation", t_order),
     ("payloads in _cacache, global modules, Bun cache and a project", t_payload),
+    ("npm cache index records a listed version", t_npm_index),
     ("symlinks out of the home are not followed", t_symlink_out),
     ("unreadable file and FIFO listed, not fatal", t_unreadable),
     ("--since limits the soft signals only", t_since),

@@ -231,6 +231,40 @@ START_TEST(runner_name_cut_and_escaped)
 }
 END_TEST
 
+START_TEST(tarball_urls)
+{
+	static const struct {
+		const char *url, *name, *version;
+	} ok[] = {
+		{ "https://registry.npm.test/left-pad/-/left-pad-1.3.0.tgz", "left-pad", "1.3.0" },
+		{ "https://registry.npm.test/@s/p/-/p-2.0.0-rc.1.tgz", "@s/p", "2.0.0-rc.1" },
+		{ "https://registry.npm.test/@s%2fp/-/p-1.0.0.tgz", "@s/p", "1.0.0" },
+		{ "https://r.test/api/npm/virtual/a/-/a-0.0.1.tgz?x=1", "a", "0.0.1" },
+	};
+	static const char *const bad[] = {
+		"https://registry.npm.test/left-pad",
+		"https://registry.npm.test/a/-/b-1.0.0.tgz",
+		"https://registry.npm.test/a/-/a-1.0.0.tar",
+		"https://registry.npm.test/a/-/sub/a-1.0.0.tgz",
+		"/-/.tgz", "",
+	};
+	char name[64], version[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(*ok); i++) {
+		ck_assert_msg(host_tarball_url(ok[i].url, strlen(ok[i].url), name,
+					       sizeof(name), version,
+					       sizeof(version)), "%s", ok[i].url);
+		ck_assert_str_eq(name, ok[i].name);
+		ck_assert_str_eq(version, ok[i].version);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		ck_assert_msg(!host_tarball_url(bad[i], strlen(bad[i]), name,
+						sizeof(name), version,
+						sizeof(version)), "%s", bad[i]);
+}
+END_TEST
+
 /* ---- SSH ---- */
 
 START_TEST(ssh_pub_fingerprint_as_openssh)
@@ -404,6 +438,7 @@ host_suite(void)
 	tcase_add_test(tc, gh_hosts_hostile_yaml_is_nothing);
 	tcase_add_test(tc, runner_with_bom);
 	tcase_add_test(tc, runner_name_cut_and_escaped);
+	tcase_add_test(tc, tarball_urls);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ssh");
