@@ -65,6 +65,7 @@ struct certs_entry {
 	const char **eku;	/* extended key usage names or OIDs */
 	size_t neku;
 	int ev;			/* EV code-signing policy 2.23.140.1.3 */
+	int expired;		/* not_after is in the past (at scan time) */
 	int is_protected;	/* 1: a password is needed for the key or
 				 * the container (the empty one did not open
 				 * it); 0: no password; -1: not known */

@@ -206,6 +206,7 @@ json_entry(struct json_writer *w, const struct certs_entry *e)
 		jsonw_bool(w, e->is_protected);
 	jsonw_kv_bool(w, "has_private_key", e->has_key);
 	jsonw_kv_bool(w, "ev", e->ev);
+	jsonw_kv_bool(w, "expired", e->expired);
 	jsonw_kv_string(w, "key_type", e->key_type);
 	jsonw_key(w, "key_bits");
 	if (e->key_bits)
@@ -303,7 +304,7 @@ text_entry(FILE *fp, const struct certs_entry *e)
 		report_sec_text(fp, e->not_before);
 		fputs(" to ", fp);
 		report_sec_text(fp, e->not_after);
-		fputc('\n', fp);
+		fputs(e->expired ? " (expired)\n" : "\n", fp);
 	}
 	text_field(fp, "sha256:", e->fingerprint);
 	if (e->key_type) {
@@ -328,6 +329,8 @@ text_entry(FILE *fp, const struct certs_entry *e)
 	text_field(fp, "expires:", e->profile_expires);
 	text_field(fp, "commit:", e->commit);
 	text_field(fp, "first seen:", e->first_date);
+	if (!e->in_head)
+		text_field(fp, "last seen:", e->last_date);
 	text_field(fp, "note:", e->note);
 }
 

@@ -69,8 +69,12 @@ dir_file(struct dscan *d, int dirfd, const char *name, const char *rel,
 	if (!ci && !cand && (size <= 0 || (size_t)size > CERTS_SNIFF_MAX))
 		return;
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
+	if (fd < 0) {
+		record_error(d->r, d->root,
+			     ws_error_set(WS_EIO, "%s/%s: cannot open: %s",
+					  d->root, rel, strerror(errno)));
 		return;
+	}
 	strbuf_init(&sb, ci ? (1u << 20) : CERTS_FILE_MAX);
 	err = strbuf_read_fd(&sb, fd, rel);
 	close(fd);

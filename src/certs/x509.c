@@ -364,6 +364,7 @@ certs_fill_x509(struct certs_inv *inv, struct certs_entry *e, X509 *x,
 	certs_fill_pkey(inv, e, X509_get0_pubkey(x));
 	fill_eku(inv, e, x);
 	e->ev = has_policy(x, OID_EV_CODE_SIGNING);
+	e->expired = X509_cmp_current_time(X509_get0_notAfter(x)) < 0;
 	e->platform = certs_classify(x, hint);
 	if (strncmp(e->platform, "apple", 5) == 0 ||
 	    strncmp(e->platform, "iphone", 6) == 0) {

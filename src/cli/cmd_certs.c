@@ -27,7 +27,7 @@ static const char certs_help[] =
 	"following symlinks); default '.'. Containers are opened with the\n"
 	"empty password only; key material and secret values are never\n"
 	"printed. Exit status: 0 done, 2 usage or input error, 3 a repository\n"
-	"could not be read.\n";
+	"or a file could not be read (the inventory is incomplete).\n";
 
 enum { OPT_HISTORY = 0x2000, OPT_FORMAT };
 
@@ -83,9 +83,15 @@ cmd_certs(int argc, char **argv)
 	for (i = 0; i < nroots; i++) {
 		int err;
 
+		size_t before = r.nerrors;
+
 		report_add_target(&r, roots[i]);
 		err = certs_scan(&inv, roots[i], &o, &r);
-		if (err) {
+		if (!err && r.nerrors > before) {
+			/* objects or files that could not be read: the
+			 * inventory is incomplete and must not look whole */
+			code = cli_worse(code, WS_EXIT_FAILURE);
+		} else if (err) {
 			cli_error("%s", ws_error_last());
 			report_add_error(&r, roots[i], ws_error_last());
 			code = cli_worse(code, err == WS_EIO ? WS_EXIT_FAILURE :
