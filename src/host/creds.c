@@ -32,18 +32,19 @@ struct cred_ctx {
 static const char *
 kind_title(const char *kind)
 {
-	if (strcmp(kind, "npm-token") == 0)
-		return "npm token";
-	if (strcmp(kind, "npm-password") == 0)
-		return "npm password";
-	if (strcmp(kind, "github-token") == 0)
-		return "GitHub CLI token";
-	if (strcmp(kind, "git-credential") == 0)
-		return "stored git credential";
-	if (strcmp(kind, "aws-credentials") == 0)
-		return "AWS credentials";
-	if (strcmp(kind, "env-secret") == 0)
-		return "secret variable";
+	static const char *const titles[][2] = {
+		{ "npm-token", "npm token" },
+		{ "npm-password", "npm password" },
+		{ "github-token", "GitHub CLI token" },
+		{ "git-credential", "stored git credential" },
+		{ "aws-credentials", "AWS credentials" },
+		{ "env-secret", "secret variable" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(titles) / sizeof(*titles); i++)
+		if (strcmp(kind, titles[i][0]) == 0)
+			return titles[i][1];
 	return kind;
 }
 

@@ -143,6 +143,25 @@ host_rotate(struct host *h, const struct rotation_item *it, const char *key)
 	rotation_add(&h->rot, it, 1);
 }
 
+void
+host_removal(struct host *h, enum rotation_platform platform,
+	     const char *item, const char *repo, const char *where,
+	     const char *why, const char *action, const char *key)
+{
+	struct rotation_item it;
+
+	memset(&it, 0, sizeof(it));
+	it.platform = platform;
+	it.kind = ROTATION_PERSISTENCE;
+	it.phase = ROTATION_PHASE_REMOVE;
+	it.item = item;
+	it.repo = repo;
+	it.where = where;
+	it.why = why;
+	it.action = action;
+	host_rotate(h, &it, key);
+}
+
 /* ---- reading ---- */
 
 static int

@@ -86,6 +86,10 @@ int host_recent(const struct host *h, const struct stat *st);
 /* A rotation item, once per `key` for removals (NULL: no dedup). */
 void host_rotate(struct host *h, const struct rotation_item *it,
 		 const char *key);
+/* A removal (persistence phase) item, once per key; repo may be NULL. */
+void host_removal(struct host *h, enum rotation_platform platform,
+		  const char *item, const char *repo, const char *where,
+		  const char *why, const char *action, const char *key);
 
 /* Sorted names of the entries of dir (no "." and ".."), bounded; *n
  * entries; NULL when it cannot be read (listed as an error). */

@@ -301,6 +301,20 @@ struct kv_ctx {
 	unsigned section_line;
 };
 
+/* Runs a line reader over buf with a fresh context. */
+static size_t
+kv_parse(const char *buf, size_t len, host_line_fn line, host_secret_fn fn,
+	 void *payload)
+{
+	struct kv_ctx c;
+
+	memset(&c, 0, sizeof(c));
+	c.fn = fn;
+	c.payload = payload;
+	host_each_line(buf, len, line, &c);
+	return c.found;
+}
+
 static int
 npmrc_line(const char *line, size_t len, unsigned lineno, void *payload)
 {
@@ -347,13 +361,7 @@ size_t
 host_parse_npmrc(const char *buf, size_t len, host_secret_fn fn,
 		 void *payload)
 {
-	struct kv_ctx c;
-
-	memset(&c, 0, sizeof(c));
-	c.fn = fn;
-	c.payload = payload;
-	host_each_line(buf, len, npmrc_line, &c);
-	return c.found;
+	return kv_parse(buf, len, npmrc_line, fn, payload);
 }
 
 /* ---- ~/.git-credentials ---- */
@@ -405,13 +413,7 @@ size_t
 host_parse_git_credentials(const char *buf, size_t len, host_secret_fn fn,
 			   void *payload)
 {
-	struct kv_ctx c;
-
-	memset(&c, 0, sizeof(c));
-	c.fn = fn;
-	c.payload = payload;
-	host_each_line(buf, len, gitcred_line, &c);
-	return c.found;
+	return kv_parse(buf, len, gitcred_line, fn, payload);
 }
 
 /* ---- ~/.aws/credentials ---- */
@@ -465,13 +467,7 @@ aws_line(const char *line, size_t len, unsigned lineno, void *payload)
 size_t
 host_parse_aws(const char *buf, size_t len, host_secret_fn fn, void *payload)
 {
-	struct kv_ctx c;
-
-	memset(&c, 0, sizeof(c));
-	c.fn = fn;
-	c.payload = payload;
-	host_each_line(buf, len, aws_line, &c);
-	return c.found;
+	return kv_parse(buf, len, aws_line, fn, payload);
 }
 
 /* ---- .env ---- */
@@ -511,13 +507,7 @@ env_line(const char *line, size_t len, unsigned lineno, void *payload)
 size_t
 host_parse_env(const char *buf, size_t len, host_secret_fn fn, void *payload)
 {
-	struct kv_ctx c;
-
-	memset(&c, 0, sizeof(c));
-	c.fn = fn;
-	c.payload = payload;
-	host_each_line(buf, len, env_line, &c);
-	return c.found;
+	return kv_parse(buf, len, env_line, fn, payload);
 }
 
 /* ---- gh hosts.yml ---- */

@@ -49,7 +49,6 @@ payload_refile(struct host *h, struct report *tmp, const char *what)
 
 	for (i = 0; i < tmp->nfindings; i++) {
 		struct report_finding f = tmp->findings[i];
-		struct rotation_item it;
 
 		if (strcmp(f.kind, "ioc-file") != 0)
 			continue;
@@ -63,20 +62,16 @@ payload_refile(struct host *h, struct report *tmp, const char *what)
 		report_add(h->r, &f);
 		h->payloads++;
 
-		memset(&it, 0, sizeof(it));
-		it.platform = ROTATION_NPM;
-		it.kind = ROTATION_PERSISTENCE;
-		it.phase = ROTATION_PHASE_REMOVE;
-		it.item = f.package_name ?
+		host_removal(h, ROTATION_NPM, f.package_name ?
 			mempool_printf(&h->pool, "payload of %s%s%s", f.package_name,
 				       f.package_version ? "@" : "",
 				       f.package_version ? f.package_version : "") :
-			"payload file";
-		it.where = f.file ? host_display(h, f.file) : what;
-		it.why = f.message;
-		it.action = mempool_printf(&h->pool, "Delete %s. %s",
-			f.file ? host_display(h, f.file) : "it", payload_removal);
-		host_rotate(h, &it, f.file ? f.file : f.id);
+			"payload file", NULL,
+			f.file ? host_display(h, f.file) : what, f.message,
+			mempool_printf(&h->pool, "Delete %s. %s",
+				       f.file ? host_display(h, f.file) : "it",
+				       payload_removal),
+			f.file ? f.file : f.id);
 	}
 	for (i = 0; i < tmp->nerrors; i++)
 		host_list_error(h, what, tmp->errors[i].target,
@@ -164,7 +159,6 @@ index_on_match(const struct feed_package *e, const char *matched_by,
 	struct host *h = ix->h;
 	struct report_evidence ev[3];
 	struct report_finding f;
-	struct rotation_item it;
 	char shown[HOST_EVIDENCE_MAX + 8], key[1024];
 	const char *feed_id = e->meta.feed && e->meta.feed->id ?
 		e->meta.feed->id : "feed";
@@ -204,16 +198,11 @@ index_on_match(const struct feed_package *e, const char *matched_by,
 	f.nevidence = 2;
 	report_add(h->r, &f);
 	h->payloads++;
-	memset(&it, 0, sizeof(it));
-	it.platform = ROTATION_NPM;
-	it.kind = ROTATION_PERSISTENCE;
-	it.phase = ROTATION_PHASE_REMOVE;
-	it.item = "npm cache holding compromised versions";
-	it.where = host_display(h, ix->file);
-	it.why = f.message;
-	it.action = "Run \"npm cache clean --force\" once the persistence items above are removed, "
-		"so that no later install is served the cached tarball.";
-	host_rotate(h, &it, "npm-cache-clean");
+	host_removal(h, ROTATION_NPM, "npm cache holding compromised versions",
+		     NULL, host_display(h, ix->file), f.message,
+		     "Run \"npm cache clean --force\" once the persistence items above are removed, "
+		     "so that no later install is served the cached tarball.",
+		     "npm-cache-clean");
 }
 
 static int
@@ -338,21 +327,6 @@ struct bun {
 	size_t files;
 };
 
-static int
-fd_read(void *src, void *buf, size_t n, size_t *got)
-{
-	const int *fd = src;
-	ssize_t r;
-
-	do
-		r = read(*fd, buf, n);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return ws_error_set(WS_EIO, "%s", strerror(errno));
-	*got = (size_t)r;
-	return 0;
-}
-
 static void
 bun_walk(struct bun *b, const char *dir, const char *rel, unsigned depth)
 {
@@ -389,7 +363,7 @@ bun_walk(struct bun *b, const char *dir, const char *rel, unsigned depth)
 		}
 		b->files++;
 		b->p.want_sha1 = payload_named_sha1(&b->p, names[i]);
-		err = payload_read(&b->p, fd_read, &fd, (size_t)st.st_size,
+		err = payload_read(&b->p, payload_fd_read, &fd, (size_t)st.st_size,
 				   digest, &kept, &total);
 		close(fd);
 		if (err) {

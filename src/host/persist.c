@@ -121,28 +121,21 @@ persist_rotate(struct persist_file *pf, const char *label, unsigned line,
 	       const char *why)
 {
 	struct host *h = pf->h;
-	struct rotation_item it;
 
-	memset(&it, 0, sizeof(it));
-	it.platform = pf->kind == PERSIST_LAUNCHD ? ROTATION_MACOS :
-		ROTATION_OTHER;
-	it.kind = ROTATION_PERSISTENCE;
-	it.phase = ROTATION_PHASE_REMOVE;
-	it.item = mempool_printf(&h->pool, "%s %s", pf->what, pf->base);
-	it.where = line ? mempool_printf(&h->pool, "%s:%u",
-					 host_display(h, pf->path), line) :
-		host_display(h, pf->path);
-	it.why = why;
-	it.action = persist_action(h, pf->kind, pf->path, pf->base, label,
-				   line);
 	/* a crontab or rc file: one item per line; a unit: one per name
 	 * (its file and its *.wants link are stopped by one command) */
-	host_rotate(h, &it, pf->kind == PERSIST_CRON ||
-		    pf->kind == PERSIST_SHELL ?
-		    mempool_printf(&h->pool, "%s:%u", pf->path, line) :
-		    pf->kind == PERSIST_SYSTEMD ?
-		    mempool_printf(&h->pool, "systemd:%s", pf->base) :
-		    pf->path);
+	host_removal(h, pf->kind == PERSIST_LAUNCHD ? ROTATION_MACOS :
+		     ROTATION_OTHER,
+		     mempool_printf(&h->pool, "%s %s", pf->what, pf->base), NULL,
+		     line ? mempool_printf(&h->pool, "%s:%u",
+					   host_display(h, pf->path), line) :
+		     host_display(h, pf->path), why,
+		     persist_action(h, pf->kind, pf->path, pf->base, label, line),
+		     pf->kind == PERSIST_CRON || pf->kind == PERSIST_SHELL ?
+		     mempool_printf(&h->pool, "%s:%u", pf->path, line) :
+		     pf->kind == PERSIST_SYSTEMD ?
+		     mempool_printf(&h->pool, "systemd:%s", pf->base) :
+		     pf->path);
 	/* the feeds' "~/" paths need no second item for the same file */
 	if (!strmap_find(&h->removals, pf->path, strlen(pf->path)))
 		strmap_put(&h->removals, mempool_strdup(&h->pool, pf->path),
@@ -603,7 +596,6 @@ runner_found(struct host *h, const char *dir)
 {
 	struct report_evidence ev[4];
 	struct report_finding f;
-	struct rotation_item it;
 	struct strbuf sb;
 	struct stat st, cst;
 	const struct feed_artifact *a;
@@ -663,21 +655,15 @@ runner_found(struct host *h, const char *dir)
 	report_add(h->r, &f);
 	h->persistence++;
 
-	memset(&it, 0, sizeof(it));
-	it.platform = ROTATION_GITHUB;
-	it.kind = ROTATION_PERSISTENCE;
-	it.phase = ROTATION_PHASE_REMOVE;
-	it.item = mempool_printf(&h->pool, "self-hosted runner %s",
-				 agent[0] ? agent : shown);
-	it.repo = url[0] ? url : NULL;
-	it.where = shown;
-	it.why = f.message;
-	it.action = mempool_printf(&h->pool,
-		"Stop the runner's processes, run \"rm -rf %s\", and remove runner %s from %s. %s",
-		quoted(h, dir), agent[0] ? agent : "(unnamed)",
-		url[0] ? url : "the repositories it serves",
-		PERSIST_WIPE_WARNING);
-	host_rotate(h, &it, dir);
+	host_removal(h, ROTATION_GITHUB,
+		mempool_printf(&h->pool, "self-hosted runner %s",
+			       agent[0] ? agent : shown),
+		url[0] ? url : NULL, shown, f.message,
+		mempool_printf(&h->pool,
+			"Stop the runner's processes, run \"rm -rf %s\", and remove runner %s from %s. %s",
+			quoted(h, dir), agent[0] ? agent : "(unnamed)",
+			url[0] ? url : "the repositories it serves",
+			PERSIST_WIPE_WARNING), dir);
 }
 
 static void
@@ -782,7 +768,6 @@ host_check_artifact_paths(struct host *h, const char *root, const char *label)
 			const char *v = a->value;
 			struct report_finding f;
 			struct report_evidence ev[2];
-			struct rotation_item it;
 			struct stat st;
 			int system = 0, home = strcmp(label, "home") == 0;
 
@@ -838,18 +823,14 @@ host_check_artifact_paths(struct host *h, const char *root, const char *label)
 			f.nevidence = 2;
 			report_add(h->r, &f);
 			h->persistence++;
-			memset(&it, 0, sizeof(it));
-			it.platform = ROTATION_OTHER;
-			it.kind = ROTATION_PERSISTENCE;
-			it.phase = ROTATION_PHASE_REMOVE;
-			it.item = mempool_printf(&h->pool, "%s %s",
-				S_ISDIR(st.st_mode) ? "directory" : "file", v);
-			it.where = host_display(h, path);
-			it.why = a->description;
-			it.action = mempool_printf(&h->pool, "Run \"rm %s%s\". %s",
-				S_ISDIR(st.st_mode) ? "-rf " : "", quoted(h, path),
-				PERSIST_WIPE_WARNING);
-			host_rotate(h, &it, path);
+			host_removal(h, ROTATION_OTHER,
+				mempool_printf(&h->pool, "%s %s",
+					S_ISDIR(st.st_mode) ? "directory" : "file", v),
+				NULL, host_display(h, path), a->description,
+				mempool_printf(&h->pool, "Run \"rm %s%s\". %s",
+					S_ISDIR(st.st_mode) ? "-rf " : "",
+					quoted(h, path), PERSIST_WIPE_WARNING),
+				path);
 			if (home && !system && S_ISREG(st.st_mode) &&
 			    has_suffix(v, "/token"))
 				watched_token(h, path, a);
