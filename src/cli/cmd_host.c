@@ -228,6 +228,10 @@ cmd_host(int argc, char **argv)
 		code = WS_EXIT_USAGE;
 		goto done;
 	}
+	/* the only report errors are projects that could not be read: the
+	 * check is incomplete, as for a missing input of scan */
+	if (r.nerrors)
+		code = WS_EXIT_USAGE;
 	if (baseline)
 		report_apply_baseline(&r, baseline, day);
 	report_sort(&r);
@@ -235,7 +239,8 @@ cmd_host(int argc, char **argv)
 	if (host_problem_count(h))
 		cli_warning("%zu paths could not be read; the report lists them",
 			    host_problem_count(h));
-	code = cli_render(&r, a.rep.format, a.rep.output, stamp);
+	code = cli_worse(code, cli_render(&r, a.rep.format, a.rep.output,
+					  stamp));
 	max = report_max_severity(&r);
 	if (a.rep.fail_on >= 0 && max >= a.rep.fail_on)
 		code = cli_worse(code, WS_EXIT_FINDINGS);

@@ -27,6 +27,7 @@ struct cred_ctx {
 	enum rotation_platform platform;
 	enum rotation_kind rkind;
 	const char *action;
+	const char *key_fp;	/* an SSH key's "SHA256:..." instead */
 };
 
 static const char *
@@ -86,9 +87,9 @@ cred_add(struct cred_ctx *c, const struct host_secret *s,
 		ev[nev].key = "scope";
 		ev[nev++].value = s->scope;
 	}
-	if (s->fingerprint[0]) {
+	if (c->key_fp || s->fingerprint[0]) {
 		ev[nev].key = "fingerprint";
-		ev[nev++].value = s->fingerprint;
+		ev[nev++].value = c->key_fp ? c->key_fp : s->fingerprint;
 	}
 	f.evidence = ev;
 	f.nevidence = nev;
@@ -100,7 +101,8 @@ cred_add(struct cred_ctx *c, const struct host_secret *s,
 	it.kind = c->rkind;
 	it.phase = ROTATION_PHASE_REVOKE;
 	it.item = label;
-	it.fingerprint = s->fingerprint[0] ? s->fingerprint : NULL;
+	it.fingerprint = c->key_fp ? c->key_fp :
+		s->fingerprint[0] ? s->fingerprint : NULL;
 	it.secret = s->name;
 	it.repo = s->scope;
 	it.where = where;
@@ -137,6 +139,7 @@ cred_file(struct host *h, const char *path, const char *what,
 	strbuf_init(&sb, HOST_FILE_MAX);
 	if (host_read(h, what, path, 0, &sb, &st) != HOST_READ_OK)
 		goto done;
+	memset(&c, 0, sizeof(c));
 	c.h = h;
 	c.path = path;
 	c.what = what;
@@ -232,7 +235,7 @@ check_ssh(struct host *h)
 		memset(&s, 0, sizeof(s));
 		s.kind = enc ? "ssh-key-encrypted" : "ssh-key";
 		s.name = names[i];
-		s.scope = fp[0] ? fp : NULL;
+		c.key_fp = fp[0] ? fp : NULL;
 		cred_add(&c, &s, enc ? REPORT_INFO : REPORT_LOW);
 	}
 	strbuf_release(&sb);

@@ -412,6 +412,58 @@ def t_npm_index(h):
     check(len(rot) == 1 and rot[0]["phase"] == "remove-persistence", "cache item")
 
 
+SSH_PUB = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILE+5aQU7ahQstzg+BdlsudNQB2P80lQqSvij4mitZa9"
+           " test@host\n")
+SSH_FP = "SHA256:h2IixOXMdcpj4lpN7DIP6s8+Lm1zvLbnfTOjWvr/djU"	# ssh-keygen -l
+
+
+def openssh_key(cipher):
+    """The header of an OpenSSH private key file (the rest is filler)."""
+    import base64
+    raw = b"openssh-key-v1\0" + len(cipher).to_bytes(4, "big") + cipher.encode()
+    raw += b"\0" * (96 - len(raw))
+    b64 = base64.b64encode(raw).decode()
+    return ("-----BEGIN OPENSSH PRIVATE KEY-----\n%s\n%s\n"
+            "-----END OPENSSH PRIVATE KEY-----\n" % (b64[:70], b64[70:]))
+
+
+def t_cloud_ssh(h):
+    h.write(".ssh/id_ed25519", openssh_key("none"), mode=0o600)
+    h.write(".ssh/id_ed25519.pub", SSH_PUB)
+    h.write(".ssh/id_rsa_work", openssh_key("aes256-ctr"), mode=0o600)
+    h.write(".ssh/known_hosts", "github.test ssh-ed25519 AAAA\n")
+    h.write(".aws/credentials", "[default]\naws_access_key_id = AKIAEXAMPLEKEYID0000\n"
+            "aws_secret_access_key = %s\n[readonly]\nregion = eu-west-1\n" % AWS_SECRET)
+    h.write(".config/gcloud/application_default_credentials.json",
+            '{"type": "authorized_user", "refresh_token": "%s"}' % GITCRED_PW)
+    h.write(".azure/msal_token_cache.json", '{"AccessToken": {}}')
+    h.write(".git-credentials", "https://dev:%s@github.test\n" % GITCRED_PW)
+    code, rep, _, _ = h.run()
+    check(code == 0, "exit %d" % code)
+    creds = {ffile(f): f for f in by_kind(rep, "host-credential")}
+    key = creds.get(h.path(".ssh/id_ed25519"))
+    check(key and key["severity"] == "low" and evidence(key)["fingerprint"] == SSH_FP,
+          "unencrypted SSH key: %s" % key)
+    enc = creds.get(h.path(".ssh/id_rsa_work"))
+    check(enc and enc["severity"] == "info", "encrypted SSH key is info")
+    check(h.path(".ssh/known_hosts") not in creds, "known_hosts is no key")
+    aws = creds.get(h.path(".aws/credentials"))
+    check(aws and evidence(aws)["scope"] == "default" and
+          evidence(aws)["fingerprint"] == fingerprint(AWS_SECRET), "aws %s" % aws)
+    for rel in (".config/gcloud/application_default_credentials.json",
+                ".azure/msal_token_cache.json", ".git-credentials"):
+        check(h.path(rel) in creds, "%s not reported" % rel)
+    plats = {it["where"]: it["platform"] for it in rep["rotation"]}
+    check(plats.get("~/.git-credentials:1") == "github", "git credential platform %s" % plats)
+    check(plats.get("~/.aws/credentials:3") == "cloud", "aws platform %s" % plats)
+    ssh = [it for it in rep["rotation"] if it["where"] == "~/.ssh/id_ed25519"]
+    check(ssh and ssh[0]["sha256_fingerprint"] == SSH_FP, "ssh rotation item")
+    no_secrets(h.all_formats())
+    # a project that is not there makes the check incomplete
+    code, _, _, err = h.run(os.path.join(h.tmp, "no-such-project"))
+    check(code == 2, "missing project: exit %d" % code)
+
+
 def t_symlink_out(h):
     outside = os.path.join(h.tmp, "outside")
     os.makedirs(outside)
@@ -534,6 +586,7 @@ TESTS = [
     ("rotation: persistence removal before every revocation", t_order),
     ("payloads in _cacache, global modules, Bun cache and a project", t_payload),
     ("npm cache index records a listed version", t_npm_index),
+    ("cloud credentials, git store and SSH keys", t_cloud_ssh),
     ("symlinks out of the home are not followed", t_symlink_out),
     ("unreadable file and FIFO listed, not fatal", t_unreadable),
     ("--since limits the soft signals only", t_since),
