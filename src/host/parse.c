@@ -182,6 +182,8 @@ mask_assignments(char *s)
 		if (start == end)
 			break;
 		v = end;
+		if (v < len && (s[v] == '"' || s[v] == '\''))
+			v++;	/* a quoted key: "password": "..." */
 		while (v < len && (s[v] == ' ' || s[v] == '\t'))
 			v++;
 		if (v >= len || (s[v] != '=' && s[v] != ':'))

@@ -376,6 +376,7 @@ START_TEST(redaction_masks_credentials)
 		{ "aws AKIAIOSFODNN7EXAMPLE x", "IOSFODNN7EXAMPLE" },
 		{ "https://dev:pa55word@github.test/x", "pa55word" },
 		{ "DB_PASSWORD = \"quoted-secret\"", "quoted-secret" },
+		{ "{\"client_secret\": \"json-value-1\"}", "json-value-1" },
 	};
 	char out[HOST_EVIDENCE_MAX + 8];
 	size_t i;
