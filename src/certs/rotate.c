@@ -372,6 +372,35 @@ scope(const struct sweep *sw, const char *repo, time_t from, time_t to,
 	return in_window(s, from, to, why, n, what, secret);
 }
 
+/*
+ * The CN of an RFC 2253 subject (people know a certificate by it: "Developer
+ * ID Application: Example (TEAMID1234)"), or the whole subject.
+ */
+static void
+subject_cn(char *out, size_t n, const char *subject)
+{
+	const char *p = subject, *v;
+	size_t k = 0;
+
+	for (;;) {
+		if (strncmp(p, "CN=", 3) == 0)
+			break;
+		while (*p && *p != ',')
+			p += p[0] == '\\' && p[1] ? 2 : 1;
+		if (!*p) {
+			snprintf(out, n, "%s", subject);
+			return;
+		}
+		p++;
+	}
+	for (v = p + 3; *v && *v != ',' && k + 1 < n; v++) {
+		if (*v == '\\' && v[1])
+			v++;
+		out[k++] = *v;
+	}
+	out[k] = '\0';
+}
+
 static void
 add_entries(struct rotation_list *l, const struct sweep *sw,
 	    const struct json_value *certs, const char *deadline)
@@ -404,7 +433,7 @@ add_entries(struct rotation_list *l, const struct sweep *sw,
 		ok = scope(sw, json_get_str(c, "repo"), from, to, why,
 			   sizeof(why), "it was in the repository", 0);
 		if (subject)
-			snprintf(item, sizeof(item), "%s", subject);
+			subject_cn(item, sizeof(item), subject);
 		else
 			snprintf(item, sizeof(item), "%s %s",
 				 kind ? kind : "key",
