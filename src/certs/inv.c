@@ -178,10 +178,20 @@ certs_b64_decode(const char *s, size_t n, unsigned char **out,
 /* ---- JSON ---- */
 
 static void
-json_entry(struct json_writer *w, const struct certs_entry *e)
+json_strings(struct json_writer *w, const char *key, const char **a, size_t n)
 {
 	size_t i;
 
+	jsonw_key(w, key);
+	jsonw_array_begin_inline(w);
+	for (i = 0; i < n; i++)
+		jsonw_string(w, a[i]);
+	jsonw_array_end(w);
+}
+
+static void
+json_entry(struct json_writer *w, const struct certs_entry *e)
+{
 	jsonw_object_begin(w);
 	jsonw_kv_string(w, "repo", e->repo);
 	jsonw_kv_string(w, "path", e->path);
@@ -194,11 +204,7 @@ json_entry(struct json_writer *w, const struct certs_entry *e)
 	jsonw_kv_string(w, "not_before", e->not_before);
 	jsonw_kv_string(w, "not_after", e->not_after);
 	jsonw_kv_string(w, "sha256_fingerprint", e->fingerprint);
-	jsonw_key(w, "eku");
-	jsonw_array_begin_inline(w);
-	for (i = 0; i < e->neku; i++)
-		jsonw_string(w, e->eku[i]);
-	jsonw_array_end(w);
+	json_strings(w, "eku", e->eku, e->neku);
 	jsonw_key(w, "protected");
 	if (e->is_protected < 0)
 		jsonw_null(w);
@@ -244,7 +250,7 @@ static int
 section_secrets_json(struct json_writer *w, void *ctx)
 {
 	const struct certs_inv *inv = ctx;
-	size_t i, j;
+	size_t i;
 
 	jsonw_array_begin(w);
 	for (i = 0; i < inv->nsecrets; i++) {
@@ -255,11 +261,7 @@ section_secrets_json(struct json_writer *w, void *ctx)
 		jsonw_kv_string(w, "file", s->file);
 		jsonw_kv_string(w, "name", s->name);
 		jsonw_kv_string(w, "category", s->category);
-		jsonw_key(w, "used_in");
-		jsonw_array_begin_inline(w);
-		for (j = 0; j < s->nused; j++)
-			jsonw_string(w, s->used_in[j]);
-		jsonw_array_end(w);
+		json_strings(w, "used_in", s->used_in, s->nused);
 		jsonw_object_end(w);
 	}
 	jsonw_array_end(w);
@@ -267,16 +269,6 @@ section_secrets_json(struct json_writer *w, void *ctx)
 }
 
 /* ---- text ---- */
-
-static void
-text_field(FILE *fp, const char *label, const char *value)
-{
-	if (!value)
-		return;
-	fprintf(fp, "      %-13s", label);
-	report_sec_text(fp, value);
-	fputc('\n', fp);
-}
 
 static void
 text_entry(FILE *fp, const struct certs_entry *e)
@@ -296,9 +288,9 @@ text_entry(FILE *fp, const struct certs_entry *e)
 	else if (e->has_key)
 		fputs(" (private key readable without a password)", fp);
 	fputc('\n', fp);
-	text_field(fp, "subject:", e->subject);
-	text_field(fp, "issuer:", e->issuer);
-	text_field(fp, "serial:", e->serial);
+	report_sec_field(fp, "subject:", e->subject);
+	report_sec_field(fp, "issuer:", e->issuer);
+	report_sec_field(fp, "serial:", e->serial);
 	if (e->not_before || e->not_after) {
 		fprintf(fp, "      %-13s", "valid:");
 		report_sec_text(fp, e->not_before);
@@ -306,7 +298,7 @@ text_entry(FILE *fp, const struct certs_entry *e)
 		report_sec_text(fp, e->not_after);
 		fputs(e->expired ? " (expired)\n" : "\n", fp);
 	}
-	text_field(fp, "sha256:", e->fingerprint);
+	report_sec_field(fp, "sha256:", e->fingerprint);
 	if (e->key_type) {
 		fprintf(fp, "      %-13s", "key:");
 		report_sec_text(fp, e->key_type);
@@ -323,15 +315,15 @@ text_entry(FILE *fp, const struct certs_entry *e)
 		}
 		fputs(e->ev ? " (EV)\n" : "\n", fp);
 	}
-	text_field(fp, "alias:", e->alias);
-	text_field(fp, "team:", e->team_id);
-	text_field(fp, "profile:", e->profile_name);
-	text_field(fp, "expires:", e->profile_expires);
-	text_field(fp, "commit:", e->commit);
-	text_field(fp, "first seen:", e->first_date);
+	report_sec_field(fp, "alias:", e->alias);
+	report_sec_field(fp, "team:", e->team_id);
+	report_sec_field(fp, "profile:", e->profile_name);
+	report_sec_field(fp, "expires:", e->profile_expires);
+	report_sec_field(fp, "commit:", e->commit);
+	report_sec_field(fp, "first seen:", e->first_date);
 	if (!e->in_head)
-		text_field(fp, "last seen:", e->last_date);
-	text_field(fp, "note:", e->note);
+		report_sec_field(fp, "last seen:", e->last_date);
+	report_sec_field(fp, "note:", e->note);
 }
 
 static int

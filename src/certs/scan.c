@@ -407,6 +407,8 @@ git_history(struct gscan *g, unsigned max, char *path)
 	git_revwalk_push_head(walk);
 	git_revwalk_push_glob(walk, "refs/heads");
 	git_revwalk_push_glob(walk, "refs/tags");
+	/* a clone keeps most branches as remote-tracking refs only */
+	git_revwalk_push_glob(walk, "refs/remotes");
 	git_error_clear();
 	while (n < max && git_revwalk_next(&id, walk) == 0) {
 		git_commit *c = NULL;

@@ -32,6 +32,20 @@ static const char certs_help[] =
 enum { OPT_HISTORY = 0x2000, OPT_FORMAT };
 
 int
+cli_parse_format_nosarif(enum cli_format *out, const char *cmd,
+			 const char *arg)
+{
+	if (cli_parse_format(out, arg))
+		return -1;
+	if (*out == CLI_FORMAT_SARIF) {
+		cli_error("%s: --format sarif is not offered (text, json, markdown)",
+			  cmd);
+		return -1;
+	}
+	return 0;
+}
+
+int
 cmd_certs(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -58,12 +72,8 @@ cmd_certs(int argc, char **argv)
 			o.history = 1;
 			break;
 		case OPT_FORMAT:
-			if (cli_parse_format(&fmt, optarg))
+			if (cli_parse_format_nosarif(&fmt, "certs", optarg))
 				return WS_EXIT_USAGE;
-			if (fmt == CLI_FORMAT_SARIF) {
-				cli_error("certs: --format sarif is not offered (text, json, markdown)");
-				return WS_EXIT_USAGE;
-			}
 			break;
 		case 'o':
 			output = optarg;

@@ -104,12 +104,9 @@ cmd_report_rotate(int argc, char **argv)
 			deadline = optarg;
 			break;
 		case OPT_FORMAT:
-			if (cli_parse_format(&fmt, optarg))
+			if (cli_parse_format_nosarif(&fmt, "report rotate",
+						     optarg))
 				return WS_EXIT_USAGE;
-			if (fmt == CLI_FORMAT_SARIF) {
-				cli_error("report rotate: --format sarif is not offered (text, json, markdown)");
-				return WS_EXIT_USAGE;
-			}
 			break;
 		case 'o':
 			output = optarg;

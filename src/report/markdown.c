@@ -519,6 +519,16 @@ report_sec_text(FILE *fp, const char *s)
 }
 
 void
+report_sec_field(FILE *fp, const char *label, const char *value)
+{
+	if (!value)
+		return;
+	fprintf(fp, "      %-13s", label);
+	report_puts_safe(fp, value);
+	fputc('\n', fp);
+}
+
+void
 report_sec_md_code(FILE *fp, const char *s, size_t max)
 {
 	struct md_out o = { fp, 0 };

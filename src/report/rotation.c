@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "json/json.h"
+#include "report/internal.h"
 #include "report/report.h"
 #include "report/safe.h"
 #include "report/section.h"
@@ -49,23 +50,11 @@ rotation_release(struct rotation_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* A copy cut at a character boundary: the strings quote scanned data. */
+/* The strings quote scanned data: bounded like a finding's. */
 static const char *
 copy(struct rotation_list *l, const char *s)
 {
-	size_t n, cut;
-	char *out;
-
-	if (!s)
-		return NULL;
-	n = strnlen(s, ROTATION_STRING_MAX + 1);
-	if (n <= ROTATION_STRING_MAX)
-		return mempool_strndup(l->pool, s, n);
-	cut = report_utf8_cut(s, n, ROTATION_STRING_MAX - 3);
-	out = mempool_alloc(l->pool, cut + 4);
-	memcpy(out, s, cut);
-	memcpy(out + cut, "...", 4);
-	return out;
+	return report_copy_cut(l->pool, s, ROTATION_STRING_MAX);
 }
 
 void
@@ -280,16 +269,6 @@ section_json_out(struct json_writer *w, void *ctx)
 /* ---- text ---- */
 
 static void
-text_field(FILE *fp, const char *label, const char *value)
-{
-	if (!value)
-		return;
-	fprintf(fp, "      %-13s", label);
-	report_sec_text(fp, value);
-	fputc('\n', fp);
-}
-
-static void
 text_item(FILE *fp, const struct rotation_item *it, int color)
 {
 	fprintf(fp, "  %3u. %s[%s]%s %s%s: ", it->order,
@@ -298,13 +277,13 @@ text_item(FILE *fp, const struct rotation_item *it, int color)
 		it->phase == ROTATION_PHASE_REMOVE ? " (remove first)" : "");
 	report_sec_text(fp, it->item);
 	fputc('\n', fp);
-	text_field(fp, "fingerprint:", it->fingerprint);
-	text_field(fp, "secret:", it->secret);
-	text_field(fp, "repo:", it->repo);
-	text_field(fp, "where:", it->where);
-	text_field(fp, "why:", it->why);
-	text_field(fp, "action:", it->action);
-	text_field(fp, "deadline:", it->deadline);
+	report_sec_field(fp, "fingerprint:", it->fingerprint);
+	report_sec_field(fp, "secret:", it->secret);
+	report_sec_field(fp, "repo:", it->repo);
+	report_sec_field(fp, "where:", it->where);
+	report_sec_field(fp, "why:", it->why);
+	report_sec_field(fp, "action:", it->action);
+	report_sec_field(fp, "deadline:", it->deadline);
 }
 
 int

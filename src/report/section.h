@@ -15,6 +15,11 @@
 /* Text output: s with every unprintable byte as \xNN; NULL prints "-". */
 void report_sec_text(FILE *fp, const char *s);
 /*
+ * Text: "      <label padded to 13> <value>\n", the value escaped as by
+ * report_sec_text; nothing when value is NULL.
+ */
+void report_sec_field(FILE *fp, const char *label, const char *value);
+/*
  * Markdown: s as one code span (nothing inside is interpreted, no
  * mention is made), at most max bytes of s then "..."; NULL prints "-".
  */
