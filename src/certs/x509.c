@@ -8,8 +8,10 @@
 #include <ctype.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/provider.h>
 #include <openssl/x509v3.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -20,6 +22,19 @@
 #define OID_EV_CODE_SIGNING "2.23.140.1.3"
 #define OID_APPLE_CERT_EXT "1.2.840.113635.100.6.1."
 #define EKU_MAX 16
+
+static OSSL_PROVIDER *legacy_provider, *default_provider;
+
+/* Providers hold library contexts of their own: give them back at exit. */
+static void
+crypto_unload(void)
+{
+	if (legacy_provider)
+		OSSL_PROVIDER_unload(legacy_provider);
+	if (default_provider)
+		OSSL_PROVIDER_unload(default_provider);
+	legacy_provider = default_provider = NULL;
+}
 
 void
 certs_crypto_init(void)
@@ -36,8 +51,10 @@ certs_crypto_init(void)
 	 * itself, so both are loaded; a missing legacy provider only means
 	 * those files read as unreadable.
 	 */
-	OSSL_PROVIDER_load(NULL, "legacy");
-	OSSL_PROVIDER_load(NULL, "default");
+	legacy_provider = OSSL_PROVIDER_load(NULL, "legacy");
+	default_provider = OSSL_PROVIDER_load(NULL, "default");
+	ERR_clear_error();
+	atexit(crypto_unload);
 }
 
 /* ---- names ---- */
