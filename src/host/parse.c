@@ -756,6 +756,10 @@ host_tarball_url(const char *url, size_t len, char *name, size_t nmax,
 	nl = url_unescape(raw, sizeof(raw), prev, (size_t)(dash - prev));
 	if (!nl || nl >= nmax || (raw[0] == '.'))
 		return 0;
+	/* a name or version with spaces or control bytes is no package */
+	for (i = 0; i < nl; i++)
+		if ((unsigned char)raw[i] <= 0x20 || raw[i] == 0x7f)
+			return 0;
 	memcpy(name, raw, nl + 1);
 	base = strrchr(name, '/');
 	base = base ? base + 1 : name;
@@ -769,6 +773,9 @@ host_tarball_url(const char *url, size_t len, char *name, size_t nmax,
 	for (i = 0; p + i < end - 4; i++)
 		version[i] = p[i];
 	version[i] = '\0';
+	for (i = 0; p + i < end - 4; i++)
+		if ((unsigned char)p[i] <= 0x20 || p[i] == 0x7f)
+			return 0;
 	return 1;
 }
 

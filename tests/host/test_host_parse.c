@@ -246,6 +246,8 @@ START_TEST(tarball_urls)
 		"https://registry.npm.test/a/-/b-1.0.0.tgz",
 		"https://registry.npm.test/a/-/a-1.0.0.tar",
 		"https://registry.npm.test/a/-/sub/a-1.0.0.tgz",
+		"https://registry.npm.test/a/-/a-1 0.tgz",
+		"https://registry.npm.test/\001a/-/\001a-1.0.0.tgz",
 		"/-/.tgz", "",
 	};
 	char name[64], version[32];
