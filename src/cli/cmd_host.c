@@ -13,6 +13,7 @@
 #include "util/banned.h"
 
 #define HOST_LIST_ARGS_MAX 64	/* --feed */
+#define HOST_PROBLEMS_SHOWN 5	/* unreadable paths on stderr without -v */
 
 static const char host_help[] =
 	"Options:\n"
@@ -32,7 +33,8 @@ static const char host_help[] =
 	"  --fail-on SEV       exit 1 on findings at or above SEV: critical,\n"
 	"                      high (default), medium, low, info, or none\n"
 	"  --ignore FILE       a baseline of accepted findings\n"
-	"  -v, --verbose       print every unreadable path\n"
+	"  -v, --verbose       print every unreadable path on stderr, not\n"
+	"                      only the first 5\n"
 	"  -h, --help          show this help\n"
 	"\n"
 	"PROJECT is a project directory: its node_modules are hashed, its .npmrc\n"
@@ -236,6 +238,12 @@ cmd_host(int argc, char **argv)
 		report_apply_baseline(&r, baseline, day);
 	report_sort(&r);
 	cli_report_errors(&r);
+	for (i = 0; i < host_problem_count(h) &&
+	     (a.rep.verbose || i < HOST_PROBLEMS_SHOWN); i++) {
+		const char *why, *path = host_problem_at(h, i, &why);
+
+		cli_warning("%s: %s", path, why);
+	}
 	if (host_problem_count(h))
 		cli_warning("%zu paths could not be read; the report lists them",
 			    host_problem_count(h));

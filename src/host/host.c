@@ -68,6 +68,13 @@ host_problem_count(const struct host *h)
 	return h->nerrors;
 }
 
+const char *
+host_problem_at(const struct host *h, size_t i, const char **error)
+{
+	*error = h->errors[i].note;
+	return h->errors[i].path;
+}
+
 /* ---- the lists of the "host" section ---- */
 
 static void

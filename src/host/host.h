@@ -69,5 +69,9 @@ int host_run(struct host *h, struct report *r, const struct host_opts *o);
 /* Counts for the CLI's summary line. */
 size_t host_checked_count(const struct host *h);
 size_t host_problem_count(const struct host *h);
+/* The i-th path that could not be read ("~/..." inside the home) and the
+ * error, borrowed from h; i < host_problem_count(h). */
+const char *host_problem_at(const struct host *h, size_t i,
+			    const char **error);
 
 #endif

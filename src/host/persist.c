@@ -46,7 +46,6 @@ struct persist_file {
 	const struct stat *st;
 	unsigned hits, suspects;
 	const struct feed_artifact *worst;	/* highest severity matched */
-	unsigned first_line;
 };
 
 static enum report_severity
@@ -200,8 +199,6 @@ persist_finding(struct persist_file *pf, const struct host_needle *nd,
 	h->persistence++;
 	if (!pf->worst || artifact_severity(a) > artifact_severity(pf->worst))
 		pf->worst = a;
-	if (!pf->first_line)
-		pf->first_line = lineno;
 }
 
 /* A word w in s[0..n): not inside a longer name. */
