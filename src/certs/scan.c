@@ -185,6 +185,7 @@ struct gscan {
 	size_t npres, pres_alloc;
 	struct mempool keys;
 	unsigned errors;
+	char key[PATH_LEN_MAX + GIT_OID_RAWSZ];	/* lookups in seen */
 };
 
 #define GIT_ERRORS_MAX 100	/* errors recorded per repository */
@@ -245,11 +246,11 @@ git_blob_at(struct gscan *g, const char *path, const git_oid *id)
 	int ci = g->head && certs_is_ci_file(path), cand;
 	uint32_t idx;
 
-	/* the same bytes at the same path: only the window grows */
-	key = mempool_alloc(&g->keys, plen + 1 + GIT_OID_RAWSZ);
-	memcpy(key, path, plen + 1);
-	memcpy(key + plen + 1, id->id, GIT_OID_RAWSZ);
-	se = strmap_find(&g->seen, key, plen + 1 + GIT_OID_RAWSZ);
+	/* the same bytes at the same path: only the window grows (the key
+	 * is built on the stack; the pool gets it only when it is new) */
+	memcpy(g->key, path, plen + 1);
+	memcpy(g->key + plen + 1, id->id, GIT_OID_RAWSZ);
+	se = strmap_find(&g->seen, g->key, plen + 1 + GIT_OID_RAWSZ);
 	if (se) {
 		p = &g->pres[se->value];
 		touch(p, g->commit, g->time);
@@ -297,6 +298,8 @@ git_blob_at(struct gscan *g, const char *path, const git_oid *id)
 	git_oid_cpy(&p->last_commit, g->commit);
 	for (size_t i = p->start; i < p->end; i++)
 		g->inv->entries[i].in_head = g->head;
+	key = mempool_alloc(&g->keys, plen + 1 + GIT_OID_RAWSZ);
+	memcpy(key, g->key, plen + 1 + GIT_OID_RAWSZ);
 	strmap_put(&g->seen, key, plen + 1 + GIT_OID_RAWSZ, idx, NULL);
 	git_blob_free(blob);
 	return p->end > p->start;
