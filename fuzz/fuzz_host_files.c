@@ -82,6 +82,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	host_plist_label(buf, size, b, sizeof(b));
 	if (strlen(b) >= sizeof(b))
 		abort();
+	host_plist_program(buf, size, b, sizeof(b));
+	if (strlen(b) >= sizeof(b))
+		abort();
+	if (host_unit_exec(buf, size < HOST_LINE_MAX ? size : HOST_LINE_MAX,
+			   a, sizeof(a)) && !a[0])
+		abort();
 	host_each_line(buf, size, check_line, NULL);
 	(void)host_name_is_secret(buf, size);
 	return 0;

@@ -36,6 +36,7 @@ host_new(struct host **out)
 	mempool_init(&h->pool, 8192);
 	rotation_init(&h->rot, NULL);
 	strmap_init(&h->removals);
+	strmap_init(&h->reported);
 	*out = h;
 }
 
@@ -51,6 +52,7 @@ host_free(struct host *h)
 	free(h->skipped);
 	free(h->errors);
 	strmap_release(&h->removals);
+	strmap_release(&h->reported);
 	rotation_release(&h->rot);
 	mempool_release(&h->pool);
 	free(h);
@@ -148,6 +150,22 @@ host_rotate(struct host *h, const struct rotation_item *it, const char *key)
 			   0, NULL);
 	}
 	rotation_add(&h->rot, it, 1);
+}
+
+void
+host_mark_reported(struct host *h, const char *path)
+{
+	size_t n = strlen(path);
+
+	if (!strmap_find(&h->reported, path, n))
+		strmap_put(&h->reported, mempool_strndup(&h->pool, path, n), n,
+			   0, NULL);
+}
+
+int
+host_was_reported(const struct host *h, const char *path)
+{
+	return strmap_find(&h->reported, path, strlen(path)) != NULL;
 }
 
 void

@@ -7,7 +7,8 @@
  * in the order an incident responder needs it:
  *
  *   persistence  systemd user units (and their *.wants links), LaunchAgents
- *                (XML and binary plists), crontabs, shell start-up files,
+ *                (XML and binary plists), XDG autostart entries,
+ *                crontabs, shell start-up files,
  *                self-hosted GitHub Actions runners, and the feeds' "~/"
  *                file artifacts; matched against the feeds' artifacts
  *                (process, string, runner and file values);

@@ -43,7 +43,8 @@ struct host {
 	struct host_needle *needles;
 	size_t nneedles, needles_alloc;
 	struct rotation_list rot;
-	struct strmap removals;	/* paths with a removal item already */
+	struct strmap removals;	/* keys of the removal items made */
+	struct strmap reported;	/* paths with a persistence finding */
 	struct host_entry *checked, *skipped, *errors;
 	size_t nchecked, nskipped, nerrors;
 	size_t checked_alloc, skipped_alloc, errors_alloc, dropped;
@@ -86,6 +87,9 @@ int host_recent(const struct host *h, const struct stat *st);
 /* A rotation item, once per `key` for removals (NULL: no dedup). */
 void host_rotate(struct host *h, const struct rotation_item *it,
 		 const char *key);
+/* Notes that path has a persistence finding; whether it has one. */
+void host_mark_reported(struct host *h, const char *path);
+int host_was_reported(const struct host *h, const char *path);
 /* A removal (persistence phase) item, once per key; repo may be NULL. */
 void host_removal(struct host *h, enum rotation_platform platform,
 		  const char *item, const char *repo, const char *where,

@@ -781,26 +781,41 @@ host_tarball_url(const char *url, size_t len, char *name, size_t nmax,
 
 /* ---- launchd ---- */
 
-void
-host_plist_label(const char *buf, size_t len, char *out, size_t max)
+/*
+ * The first <string> after <key>key</key>, also inside an <array> when
+ * array is set; "" when there is none.
+ */
+static void
+plist_string(const char *buf, size_t len, const char *key, int array,
+	     char *out, size_t max)
 {
-	static const char key[] = "<key>Label</key>";
+	char k[64];
 	const char *end, *p = NULL, *s, *e;
-	size_t i;
+	size_t i, kl;
 
 	out[0] = '\0';
 	if (len > HOST_FILE_MAX)
 		len = HOST_FILE_MAX;
+	kl = (size_t)snprintf(k, sizeof(k), "<key>%s</key>", key);
 	end = buf + len;
-	for (i = 0; i + sizeof(key) - 1 <= len; i++)
-		if (memcmp(buf + i, key, sizeof(key) - 1) == 0) {
-			p = buf + i + sizeof(key) - 1;
+	for (i = 0; i + kl <= len; i++)
+		if (memcmp(buf + i, k, kl) == 0) {
+			p = buf + i + kl;
 			break;
 		}
 	if (!p)
 		return;
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-		p++;
+	for (;;) {
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+				   *p == '\r'))
+			p++;
+		if (array && end - p >= 7 && memcmp(p, "<array>", 7) == 0) {
+			p += 7;
+			array = 0;
+			continue;
+		}
+		break;
+	}
 	if (end - p < 8 || memcmp(p, "<string>", 8) != 0)
 		return;
 	s = p + 8;
@@ -809,4 +824,43 @@ host_plist_label(const char *buf, size_t len, char *out, size_t max)
 	if (e == end)
 		return;
 	copy_shown(out, max, s, (size_t)(e - s));
+}
+
+void
+host_plist_label(const char *buf, size_t len, char *out, size_t max)
+{
+	plist_string(buf, len, "Label", 0, out, max);
+}
+
+void
+host_plist_program(const char *buf, size_t len, char *out, size_t max)
+{
+	plist_string(buf, len, "Program", 0, out, max);
+	if (!out[0])
+		plist_string(buf, len, "ProgramArguments", 1, out, max);
+}
+
+int
+host_unit_exec(const char *line, size_t len, char *out, size_t max)
+{
+	const char *end = line + len, *p = skip_ws(line, end), *e;
+
+	out[0] = '\0';
+	if (end - p < 10 || memcmp(p, "ExecStart", 9) != 0)
+		return 0;
+	p += 9;
+	if (end - p >= 3 && memcmp(p, "Pre", 3) == 0)
+		p += 3;
+	p = skip_ws(p, end);
+	if (p == end || *p != '=')
+		return 0;
+	p = skip_ws(p + 1, end);
+	while (p < end && *p && strchr("-@:+!", *p))
+		p++;
+	for (e = p; e < end && *e != ' ' && *e != '\t'; e++)
+		;
+	if (e == p)
+		return 0;
+	copy_shown(out, max, p, (size_t)(e - p));
+	return 1;
 }

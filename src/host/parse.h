@@ -115,6 +115,15 @@ int host_tarball_url(const char *url, size_t len, char *name, size_t nmax,
 
 /* A launchd plist's Label (XML plists only), cut to max, or "". */
 void host_plist_label(const char *buf, size_t len, char *out, size_t max);
+/* The program a launchd plist runs: its Program, else the first string
+ * of ProgramArguments (XML plists only), cut to max, or "". */
+void host_plist_program(const char *buf, size_t len, char *out, size_t max);
+/*
+ * The program of a systemd unit's ExecStart= line (its first word, after
+ * the "-@:+!" prefixes), cut to max. Returns 1, or 0 when the line is not
+ * an ExecStart= line.
+ */
+int host_unit_exec(const char *line, size_t len, char *out, size_t max);
 
 /*
  * Calls fn for each line of buf[0..len) (without the newline, at most

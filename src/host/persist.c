@@ -31,10 +31,12 @@ enum persist_kind {
 	PERSIST_LAUNCHD,
 	PERSIST_CRON,
 	PERSIST_SHELL,
+	PERSIST_AUTOSTART,
 };
 
 static const char *const persist_what[] = {
 	"systemd user unit", "LaunchAgent", "crontab", "shell start-up file",
+	"XDG autostart entry",
 };
 
 struct persist_file {
@@ -46,6 +48,7 @@ struct persist_file {
 	const struct stat *st;
 	unsigned hits, suspects;
 	const struct feed_artifact *worst;	/* highest severity matched */
+	char exec[HOST_PATH_MAX];	/* the program it starts, or "" */
 };
 
 static enum report_severity
@@ -111,6 +114,10 @@ persist_action(struct host *h, enum persist_kind kind, const char *path,
 		return mempool_printf(&h->pool,
 			"Remove line %u of %s and open a new shell. %s", line, q,
 			PERSIST_WIPE_WARNING);
+	case PERSIST_AUTOSTART:
+		return mempool_printf(&h->pool,
+			"Stop the program it started, then delete %s and the files it runs. %s",
+			q, PERSIST_WIPE_WARNING);
 	}
 	return PERSIST_WIPE_WARNING;
 }
@@ -135,10 +142,8 @@ persist_rotate(struct persist_file *pf, const char *label, unsigned line,
 		     pf->kind == PERSIST_SYSTEMD ?
 		     mempool_printf(&h->pool, "systemd:%s", pf->base) :
 		     pf->path);
-	/* the feeds' "~/" paths need no second item for the same file */
-	if (!strmap_find(&h->removals, pf->path, strlen(pf->path)))
-		strmap_put(&h->removals, mempool_strdup(&h->pool, pf->path),
-			   strlen(pf->path), 0, NULL);
+	/* the feeds' "~/" paths need no second finding for the same file */
+	host_mark_reported(h, pf->path);
 }
 
 /* The first needle in s[0..n), or NULL. */
@@ -281,6 +286,8 @@ persist_line(const char *line, size_t len, unsigned lineno, void *payload)
 	struct persist_file *pf = payload;
 	const struct host_needle *nd;
 
+	if (pf->kind == PERSIST_SYSTEMD && !pf->exec[0])
+		host_unit_exec(line, len, pf->exec, sizeof(pf->exec));
 	if ((nd = find_needle(pf->h, line, len))) {
 		if (pf->hits++ >= PERSIST_HITS_MAX)
 			return 1;
@@ -294,6 +301,47 @@ persist_line(const char *line, size_t len, unsigned lineno, void *payload)
 		suspect_finding(pf, line, len, lineno);
 	}
 	return 0;
+}
+
+/*
+ * The program a matched unit or agent starts, when it is a file in the
+ * home ("%h/", "~/", "$HOME/" or the home's own path): one more file to
+ * delete once the service is stopped. A system program (/bin/sh) is not.
+ */
+static void
+exec_removal(struct persist_file *pf)
+{
+	struct host *h = pf->h;
+	const char *e = pf->exec, *rest = NULL;
+	char path[HOST_PATH_MAX], *real;
+	struct stat st;
+	size_t hl = strlen(h->home);
+
+	if (strncmp(e, "%h/", 3) == 0 || strncmp(e, "~/", 2) == 0)
+		rest = strchr(e, '/') + 1;
+	else if (strncmp(e, "$HOME/", 6) == 0 || strncmp(e, "${HOME}/", 8) == 0)
+		rest = strchr(e, '/') + 1;
+	if (rest)
+		snprintf(path, sizeof(path), "%s/%s", h->home, rest);
+	else if (strncmp(e, h->home, hl) == 0 && e[hl] == '/')
+		snprintf(path, sizeof(path), "%s", e);
+	else
+		return;
+	if (strstr(path, "/../") || lstat(path, &st) < 0 ||
+	    !(real = realpath(path, NULL)))
+		return;
+	if (strncmp(real, h->home, hl) == 0 && real[hl] == '/' &&
+	    S_ISREG(st.st_mode))
+		host_removal(h, ROTATION_OTHER,
+			mempool_printf(&h->pool, "file %s", host_display(h, path)),
+			NULL, host_display(h, path),
+			mempool_printf(&h->pool, "started by %s %s", pf->what,
+				       host_display(h, pf->path)),
+			mempool_printf(&h->pool, "Run \"rm %s\" once %s is stopped. %s",
+				       quoted(h, path), host_display(h, pf->path),
+				       PERSIST_WIPE_WARNING),
+			path);
+	free(real);
 }
 
 /* Reads one file of kind and matches it. */
@@ -335,8 +383,11 @@ persist_file(struct host *h, enum persist_kind kind, const char *path,
 			persist_finding(&pf, nd, NULL, 0, 0, 0);
 		}
 	} else {
-		if (kind == PERSIST_LAUNCHD)
+		if (kind == PERSIST_LAUNCHD) {
 			host_plist_label(sb.buf, sb.len, label, sizeof(label));
+			host_plist_program(sb.buf, sb.len, pf.exec,
+					   sizeof(pf.exec));
+		}
 		host_each_line(sb.buf, sb.len, persist_line, &pf);
 	}
 	if (pf.hits > PERSIST_HITS_MAX)
@@ -347,6 +398,8 @@ persist_file(struct host *h, enum persist_kind kind, const char *path,
 			"matches the feeds' %s (%s)", pf.worst->value,
 			pf.worst->description ? pf.worst->description :
 			pf.worst->kind));
+	if (pf.worst || pf.suspects)
+		exec_removal(&pf);
 done:
 	strbuf_release(&sb);
 }
@@ -497,6 +550,27 @@ check_crontabs(struct host *h)
 		persist_file(h, PERSIST_CRON, path, 1);
 }
 
+/* XDG autostart: the .desktop files of ~/.config/autostart, run at each
+ * login. */
+static void
+check_autostart(struct host *h)
+{
+	char dir[HOST_PATH_MAX], path[HOST_PATH_MAX], **names;
+	size_t n, i;
+
+	if (snprintf(dir, sizeof(dir), "%s/.config/autostart", h->home) >=
+	    (int)sizeof(dir) || !host_dir_ok(h, NULL, dir, 0) ||
+	    !(names = host_list_dir(h, "XDG autostart", dir, &n)))
+		return;
+	host_list_checked(h, "XDG autostart", dir);
+	for (i = 0; i < n; i++)
+		if (has_suffix(names[i], ".desktop") &&
+		    snprintf(path, sizeof(path), "%s/%s", dir, names[i]) <
+		    (int)sizeof(path))
+			persist_file(h, PERSIST_AUTOSTART, path, 0);
+	host_free_names(names, n);
+}
+
 void
 host_check_persistence(struct host *h)
 {
@@ -529,6 +603,7 @@ host_check_persistence(struct host *h)
 			check_plist_dir(h, path, 1);
 	}
 	check_crontabs(h);
+	check_autostart(h);
 	for (i = 0; i < sizeof(shells) / sizeof(*shells); i++)
 		if (snprintf(path, sizeof(path), "%s/%s", h->home, shells[i]) <
 		    (int)sizeof(path))
@@ -651,6 +726,7 @@ runner_found(struct host *h, const char *dir)
 	f.nevidence = nev;
 	report_add(h->r, &f);
 	h->persistence++;
+	host_mark_reported(h, dir);
 
 	host_removal(h, ROTATION_GITHUB,
 		mempool_printf(&h->pool, "self-hosted runner %s",
@@ -793,7 +869,7 @@ host_check_artifact_paths(struct host *h, const char *root, const char *label)
 							strerror(errno));
 				continue;
 			}
-			if (strmap_find(&h->removals, path, strlen(path)))
+			if (host_was_reported(h, path))
 				continue;	/* already reported as a unit or a runner */
 			host_list_checked(h, "feed artifact", path);
 			memset(&f, 0, sizeof(f));

@@ -197,6 +197,7 @@ def rotation_phases_ordered(rep):
 
 def make_persistence(h):
     h.write(".config/systemd/user/gh-token-monitor.service", UNIT)
+    h.write(".local/bin/gh-token-monitor.sh", "#!/bin/sh\nexit 0\n")
     os.makedirs(h.path(".config/systemd/user/default.target.wants"))
     os.symlink("../gh-token-monitor.service",
                h.path(".config/systemd/user/default.target.wants/gh-token-monitor.service"))
@@ -255,6 +256,12 @@ def t_persistence(h):
     check("launchctl bootout gui/$(id -u) " in actions, "no launchctl action")
     units = [it for it in rot if "gh-token-monitor.service" in it["item"]]
     check(len(units) == 1, "one removal item for the unit and its link: %d" % len(units))
+    # the script the unit starts: a feed artifact, and one removal item
+    scripts = [it for it in rot if it["where"] == "~/.local/bin/gh-token-monitor.sh"]
+    check(len(scripts) == 1 and "rm " in scripts[0]["action"],
+          "one removal item for the started script: %s" % scripts)
+    check(any(ffile(f) == h.path(".local/bin/gh-token-monitor.sh") for f in pers),
+          "the script itself is a finding")
     no_secrets(h.all_formats())
 
 
@@ -544,6 +551,23 @@ def t_since(h):
     check(by_kind(rep, "host-persistence"), "--since hid a feed match")
 
 
+def t_renamed_switch(h):
+    """A unit no feed names, starting a script in the home: the unit is
+    a soft signal, and its script is listed for removal too."""
+    h.write(".config/systemd/user/update-helper.service",
+            "[Service]\nExecStart=%h/.cache/helper/bun run.js\n")
+    h.write(".cache/helper/bun", "#!/bin/sh\n")
+    h.write(".config/autostart/sync.desktop",
+            "[Desktop Entry]\nType=Application\nExec=bun run /opt/sync/index.js\n")
+    code, rep, _, _ = h.run("--fail-on", "medium")
+    sus = {ffile(f) for f in by_kind(rep, "host-suspect")}
+    check(h.path(".config/systemd/user/update-helper.service") in sus and
+          h.path(".config/autostart/sync.desktop") in sus, "suspects: %s" % sus)
+    wheres = [it["where"] for it in rep["rotation"]]
+    check("~/.cache/helper/bun" in wheres, "started file not listed: %s" % wheres)
+    check(code == 1, "exit %d" % code)
+
+
 def t_binary_plist(h):
     h.write("Library/LaunchAgents/com.apple.helper.plist",
             b"bplist00\xd1\x01\x02ULabel_\x10\x19com.user.kitty-monitor\x08\x0b\x11\x00")
@@ -591,6 +615,7 @@ TESTS = [
     ("symlinks out of the home are not followed", t_symlink_out),
     ("unreadable file and FIFO listed, not fatal", t_unreadable),
     ("--since limits the soft signals only", t_since),
+    ("a renamed switch: unit, its script and an autostart entry", t_renamed_switch),
     ("binary LaunchAgent plist", t_binary_plist),
     ("crontab only with --system-root", t_system_cron),
     ("usage errors", t_usage),

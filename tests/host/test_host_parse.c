@@ -336,6 +336,34 @@ START_TEST(plist_label)
 	host_plist_label("<key>Label</key><string>unterminated", 36, label,
 			 sizeof(label));
 	ck_assert_str_eq(label, "");
+	host_plist_program(p, strlen(p), label, sizeof(label));
+	ck_assert_str_eq(label, "");
+}
+END_TEST
+
+START_TEST(plist_and_unit_programs)
+{
+	static const char args[] =
+		"<key>ProgramArguments</key>\n  <array>\n    <string>/Users/x/.local/bin/m.sh</string>"
+		"<string>-v</string></array>";
+	static const char prog[] =
+		"<key>Program</key><string>/opt/a</string>"
+		"<key>ProgramArguments</key><array><string>/opt/b</string></array>";
+	char out[64];
+
+	host_plist_program(args, strlen(args), out, sizeof(out));
+	ck_assert_str_eq(out, "/Users/x/.local/bin/m.sh");
+	host_plist_program(prog, strlen(prog), out, sizeof(out));
+	ck_assert_str_eq(out, "/opt/a");
+	ck_assert_int_eq(host_unit_exec("ExecStart=-%h/bin/x --y", 23, out,
+					sizeof(out)), 1);
+	ck_assert_str_eq(out, "%h/bin/x");
+	ck_assert_int_eq(host_unit_exec("  ExecStartPre = @/usr/bin/env a", 32,
+					out, sizeof(out)), 1);
+	ck_assert_str_eq(out, "/usr/bin/env");
+	ck_assert_int_eq(host_unit_exec("ExecStop=/bin/kill", 18, out,
+					sizeof(out)), 0);
+	ck_assert_int_eq(host_unit_exec("ExecStart=", 10, out, sizeof(out)), 0);
 }
 END_TEST
 
@@ -451,6 +479,7 @@ host_suite(void)
 
 	tc = tcase_create("text");
 	tcase_add_test(tc, plist_label);
+	tcase_add_test(tc, plist_and_unit_programs);
 	tcase_add_test(tc, lines_are_bounded);
 	tcase_add_test(tc, redaction_masks_credentials);
 	tcase_add_test(tc, redaction_bounds_and_controls);
