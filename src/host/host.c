@@ -553,6 +553,12 @@ host_run(struct host *h, struct report *r, const struct host_opts *o)
 			report_add_error(r, o->projects[i], strerror(errno));
 			continue;
 		}
+		if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			report_add_error(r, o->projects[i],
+					 "not a project directory");
+			free(real);
+			continue;
+		}
 		report_add_target(r, real);
 		h->root = real;
 		host_check_artifact_paths(h, real, "project");

@@ -502,9 +502,12 @@ host_check_payloads(struct host *h)
 	for (i = 0; i < h->o->nprojects; i++) {
 		char *real = realpath(h->o->projects[i], NULL);
 		const char *saved = h->root;
+		struct stat st;
 
-		if (!real)
+		if (!real || stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			free(real);
 			continue;	/* host_run reports it */
+		}
 		h->root = real;
 		payload_tree(h, real, "project node_modules");
 		h->root = saved;

@@ -468,7 +468,9 @@ def t_cloud_ssh(h):
     no_secrets(h.all_formats())
     # a project that is not there makes the check incomplete
     code, _, _, err = h.run(os.path.join(h.tmp, "no-such-project"))
-    check(code == 2, "missing project: exit %d" % code)
+    check(code == 2 and "no-such-project" in err, "missing project: exit %d" % code)
+    code, _, _, err = h.run(h.path(".git-credentials"))
+    check(code == 2 and "not a project directory" in err, "file as project: %d" % code)
 
 
 def t_symlink_out(h):
