@@ -43,6 +43,7 @@ static const char *const candidate_exts[] = {
 	".p12", ".pfx", ".cer", ".crt", ".cert", ".pem", ".der", ".key",
 	".p8", ".mobileprovision", ".provisionprofile", ".jks", ".keystore",
 	".jceks", ".bks", ".snk", ".gpg", ".pgp", ".asc", ".sec", ".p7b",
+	".p7c",
 };
 
 int
@@ -275,6 +276,9 @@ add_gpg_armor(struct certs_inv *inv, const struct certs_where *w,
 
 /* ---- PEM ---- */
 
+static int pem_p7(struct certs_inv *inv, const struct certs_where *w,
+		  const char *block, size_t n);
+
 /* A key block: readable without a password, encrypted, or damaged. */
 static int
 pem_key(struct certs_inv *inv, const struct certs_where *w, const char *label,
@@ -363,6 +367,9 @@ parse_pem(struct certs_inv *inv, const struct certs_where *w,
 		    strcmp(label, "X509 CERTIFICATE") == 0 ||
 		    strcmp(label, "TRUSTED CERTIFICATE") == 0)
 			added += pem_cert(inv, w, begin, n);
+		else if (strcmp(label, "PKCS7") == 0 ||
+			 strcmp(label, "CERTIFICATE CHAIN") == 0)
+			added += pem_p7(inv, w, begin, n);
 		else if (strcmp(label, "OPENSSH PRIVATE KEY") == 0)
 			added += add_openssh(inv, w, body,
 					     (size_t)(stop - strlen(endline) -
@@ -418,6 +425,60 @@ der_key(struct certs_inv *inv, const struct certs_where *w,
 	if (sig) {
 		added = add_pkey(inv, w, NULL, 1, NULL);
 		X509_SIG_free(sig);
+	}
+	return added;
+}
+
+/* ---- PKCS#7 certificate bundles (.p7b) ---- */
+
+static int
+p7_certs(struct certs_inv *inv, const struct certs_where *w, PKCS7 *p7)
+{
+	STACK_OF(X509) *certs = NULL;
+	int i, added = 0;
+
+	if (OBJ_obj2nid(p7->type) == NID_pkcs7_signed && p7->d.sign)
+		certs = p7->d.sign->cert;
+	for (i = 0; certs && i < sk_X509_num(certs) &&
+		    added < (int)CERTS_PER_FILE_MAX;
+	     i++)
+		added += add_x509(inv, w, "certificate", sk_X509_value(certs, i),
+				  CERTS_HINT_NONE);
+	return added;
+}
+
+static int
+der_p7(struct certs_inv *inv, const struct certs_where *w,
+       const unsigned char *data, size_t len)
+{
+	const unsigned char *p = data;
+	PKCS7 *p7 = d2i_PKCS7(NULL, &p, (long)len);
+	int added = 0;
+
+	ERR_clear_error();
+	if (p7) {
+		added = p7_certs(inv, w, p7);
+		PKCS7_free(p7);
+	}
+	return added;
+}
+
+static int
+pem_p7(struct certs_inv *inv, const struct certs_where *w, const char *block,
+       size_t n)
+{
+	BIO *b = BIO_new_mem_buf(block, (int)n);
+	PKCS7 *p7;
+	int added = 0;
+
+	if (!b)
+		return 0;
+	p7 = PEM_read_bio_PKCS7(b, NULL, no_password, NULL);
+	BIO_free(b);
+	ERR_clear_error();
+	if (p7) {
+		added = p7_certs(inv, w, p7);
+		PKCS7_free(p7);
 	}
 	return added;
 }
@@ -720,6 +781,9 @@ certs_parse_file(struct certs_inv *inv, const struct certs_where *w,
 				  keystore ? "keystore-pkcs12" : "pkcs12",
 				  keystore ? CERTS_HINT_KEYSTORE :
 					     CERTS_HINT_NONE);
+		} else if (certs_has_ext(name, ".p7b") ||
+			   certs_has_ext(name, ".p7c")) {
+			der_p7(inv, w, data, len);
 		} else if (!der_x509(inv, w, data, len, "certificate",
 				     CERTS_HINT_NONE) &&
 			   !der_key(inv, w, data, len) &&

@@ -188,6 +188,11 @@ class Fixture:
         with open(os.path.join(d, "chain.pem"), "w") as out:
             for f in ("leaf.crt", "ca.crt"):
                 out.write(open(os.path.join(d, f)).read())
+        # the chain as PKCS#7 bundles, DER and PEM
+        openssl("crl2pkcs7", "-nocrl", "-certfile", "chain.pem", "-outform",
+                "DER", "-out", "bundle.p7b", cwd=d)
+        openssl("crl2pkcs7", "-nocrl", "-certfile", "chain.pem", "-out",
+                "bundle-pem.p7b", cwd=d)
         # an expired one: openssl ca takes explicit dates
         with open(os.path.join(d, "ca.cnf"), "w") as f:
             f.write(CA_CONF)
@@ -349,7 +354,7 @@ def test_directory_classification_and_fingerprints(ctx):
                  "expired.crt", "devid.p12", "ev.crt",
                  "AuthKey_ABCDE12345.p8", "enc.key", "upload.jks",
                  "release.keystore", "Example.mobileprovision",
-                 "deploy_key"):
+                 "deploy_key", "bundle.p7b", "bundle-pem.p7b"):
         fx.copy(name, os.path.join(proj, "sub", name))
     out, _ = ctx.run("certs", "--format", "json", "proj")
     r = json.loads(out)
@@ -378,6 +383,10 @@ def test_directory_classification_and_fingerprints(ctx):
                                                        fx.fp["ca"]]
     assert chain[0]["platform"] == "tls"
     assert chain[0]["issuer"] == "CN=Example Test CA"
+
+    for bundle in ("sub/bundle.p7b", "sub/bundle-pem.p7b"):
+        got = sorted(c["sha256_fingerprint"] for c in by_path(r, bundle))
+        assert got == sorted([fx.fp["leaf"], fx.fp["ca"]]), (bundle, got)
 
     (old,) = by_path(r, "sub/expired.crt")
     assert old["not_before"] == "2020-01-01T00:00:00Z"

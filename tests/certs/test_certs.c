@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "certs/certs.h"
+#include "report/rotation.h"
 #include "util/error.h"
 
 /* ---- making certificates ---- */
@@ -757,6 +758,125 @@ START_TEST(ci_files_and_categories)
 }
 END_TEST
 
+
+/* ---- the rotation checklist ---- */
+
+static const char sweep_json[] =
+	"{\"repos\": ["
+	"{\"repo\": \"./repos/app/\", \"head\": \"h\", \"affected\": true,"
+	" \"findings\": [{\"kind\": \"ioc-artifact\", \"message\": \"worm workflow\","
+	"  \"locations\": [{\"file\": \".github/workflows/shai-hulud-workflow.yml\"}]},"
+	"  {\"kind\": \"ioc-package\", \"message\": \"bad package\"}],"
+	" \"exposure\": [{\"package\": \"p\", \"version\": \"1.0.0\","
+	"  \"first_date\": \"2026-05-11T10:00:00Z\", \"last_commit\": \"x\","
+	"  \"last_date\": \"2026-05-12T18:00:00Z\"}]},"
+	"{\"repo\": \"repos/open\", \"head\": \"h2\", \"affected\": true, \"findings\": [],"
+	" \"exposure\": [{\"package\": \"p\", \"version\": \"1.0.0\","
+	"  \"first_date\": \"2026-05-11\", \"last_commit\": \"h2\","
+	"  \"last_date\": \"2026-05-11\"}]},"
+	"{\"repo\": \"repos/lib\", \"affected\": false}]}";
+
+#define CERT(repo, path, in_head, first, last)                                \
+	"{\"repo\": \"" repo "\", \"path\": \"" path "\", \"kind\": \"certificate\"," \
+	" \"platform\": \"apple-distribution\", \"subject\": \"CN=" path "\","     \
+	" \"sha256_fingerprint\": \"ab\", \"in_head\": " in_head ","              \
+	" \"first_date\": " first ", \"last_date\": " last "}"
+
+static const char certs_json[] =
+	"{\"certificates\": ["
+	CERT("repos/app", "head-since-may", "true", "\"2026-05-01T00:00:00Z\"", "null") ","
+	CERT("repos/app", "gone-in-april", "false", "\"2026-03-01T00:00:00Z\"", "\"2026-04-01T00:00:00Z\"") ","
+	CERT("repos/app", "added-at-the-end", "false", "\"2026-05-12T18:00:00Z\"", "\"2026-06-01T00:00:00Z\"") ","
+	CERT("repos/app", "undated", "true", "null", "null") ","
+	CERT("repos/open", "added-in-november", "true", "\"2026-11-01T00:00:00Z\"", "null") ","
+	CERT("repos/lib", "lib", "true", "null", "null") ","
+	CERT("repos/none", "elsewhere", "true", "null", "null")
+	"], \"secrets\": ["
+	"{\"repo\": \"repos/app\", \"file\": \"ci.yml\", \"name\": \"NPM_TOKEN\","
+	" \"category\": \"npm-token\", \"used_in\": [\"a/b\", \"c\"]},"
+	"{\"repo\": \"repos/lib\", \"file\": \"ci.yml\", \"name\": \"GH_PAT\","
+	" \"used_in\": []}]}";
+
+static const struct rotation_item *
+rot_find(const struct rotation_item *a, size_t n, const char *item)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(a[i].item, item) == 0)
+			return &a[i];
+	return NULL;
+}
+
+static int
+rotate_text(struct rotation_list *l, const char *sweep, const char *certs)
+{
+	char *a = strdup(sweep), *b = strdup(certs);
+	int err;
+
+	err = certs_rotate(l, a, strlen(a), "sweep.json", b, strlen(b),
+			   "certs.json", "2026-06-01");
+	free(a);
+	free(b);
+	return err;
+}
+
+START_TEST(rotate_scope_follows_the_exposure_windows)
+{
+	struct rotation_list l;
+	const struct rotation_item *it;
+
+	rotation_init(&l, NULL);
+	ck_assert_int_eq(rotate_text(&l, sweep_json, certs_json), 0);
+	/* the worm's artifact first; the package finding is no persistence */
+	ck_assert_int_eq(l.items[0].kind, ROTATION_PERSISTENCE);
+	ck_assert_str_eq(l.items[0].where,
+			 ".github/workflows/shai-hulud-workflow.yml");
+	ck_assert_ptr_null(rot_find(l.items, l.n, "bad package"));
+	ck_assert_ptr_nonnull(rot_find(l.items, l.n, "head-since-may"));
+	ck_assert_ptr_nonnull(rot_find(l.items, l.n, "added-at-the-end"));
+	ck_assert_ptr_nonnull(it = rot_find(l.items, l.n, "undated"));
+	ck_assert_ptr_nonnull(strstr(it->why, "not known"));
+	ck_assert_str_eq(it->deadline, "2026-06-01");
+	ck_assert_int_eq(it->platform, ROTATION_IOS);
+	/* still locked at HEAD: the window is open until now */
+	ck_assert_ptr_nonnull(rot_find(l.items, l.n, "added-in-november"));
+	ck_assert_ptr_nonnull(it = rot_find(l.out, l.nout, "gone-in-april"));
+	ck_assert_ptr_nonnull(strstr(it->why, "exposure window"));
+	ck_assert_ptr_null(it->deadline);
+	ck_assert_ptr_nonnull(it = rot_find(l.out, l.nout, "lib"));
+	ck_assert_ptr_nonnull(strstr(it->why, "not affected"));
+	ck_assert_ptr_nonnull(it = rot_find(l.out, l.nout, "elsewhere"));
+	ck_assert_ptr_nonnull(strstr(it->why, "not in the sweep report"));
+	ck_assert_ptr_nonnull(it = rot_find(l.items, l.n, "NPM_TOKEN"));
+	ck_assert_int_eq(it->kind, ROTATION_TOKEN);
+	ck_assert_int_eq(it->platform, ROTATION_NPM);
+	ck_assert_str_eq(it->where, "ci.yml: a/b, c");
+	ck_assert_ptr_nonnull(it = rot_find(l.out, l.nout, "GH_PAT"));
+	ck_assert_int_eq(it->platform, ROTATION_GITHUB);
+	ck_assert_uint_eq(l.n + l.nout, 1 + 7 + 2);
+	rotation_release(&l);
+}
+END_TEST
+
+START_TEST(rotate_rejects_reports_of_the_wrong_shape)
+{
+	struct rotation_list l;
+
+	rotation_init(&l, NULL);
+	ck_assert_int_eq(rotate_text(&l, certs_json, certs_json), WS_EPARSE);
+	ck_assert_ptr_nonnull(strstr(ws_error_last(), "sweep.json"));
+	ck_assert_int_eq(rotate_text(&l, sweep_json, sweep_json), WS_EPARSE);
+	ck_assert_ptr_nonnull(strstr(ws_error_last(), "certs.json"));
+	ck_assert_int_eq(rotate_text(&l, "{\"repos\": [{}]}", certs_json),
+			 WS_EPARSE);
+	ck_assert_int_eq(rotate_text(&l, "{", certs_json), WS_EPARSE);
+	ck_assert_ptr_nonnull(strstr(ws_error_last(), "sweep.json:1:"));
+	ck_assert_uint_eq(l.n, 0);
+	rotation_release(&l);
+}
+END_TEST
+
 static Suite *
 certs_suite(void)
 {
@@ -782,6 +902,11 @@ certs_suite(void)
 	tcase_add_test(tc, github_secrets_with_job_and_step);
 	tcase_add_test(tc, other_ci_systems_and_fastlane);
 	tcase_add_test(tc, ci_files_and_categories);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("rotate");
+	tcase_add_test(tc, rotate_scope_follows_the_exposure_windows);
+	tcase_add_test(tc, rotate_rejects_reports_of_the_wrong_shape);
 	suite_add_tcase(s, tc);
 	return s;
 }
