@@ -19,7 +19,7 @@ static const char *const names[] = {
 	"sign/a.p12", "sign/a.pfx", "a.pem", "a.crt", "a.der", "a.key",
 	"ios/AuthKey_ABCDE12345.p8", "Example.mobileprovision",
 	"mac.provisionprofile", "upload.jks", "release.keystore", "Key.snk",
-	"secret.asc", "key.gpg", "id_ed25519", "chain.cer",
+	"secret.asc", "key.gpg", "id_ed25519", "chain.cer", "bundle.p7b",
 };
 #define NNAMES (sizeof(names) / sizeof(names[0]))
 
