@@ -88,14 +88,14 @@ payload_opts(struct host *h, struct scan_opts *o)
 
 /* A node_modules tree under root: root/node_modules/... */
 static void
-payload_tree(struct host *h, const char *root, const char *what)
+payload_tree(struct host *h, const char *root, const char *what, int system)
 {
 	struct scan_opts o;
 	struct report tmp;
 	struct tree *t = NULL;
 	int err;
 
-	if (!host_dir_ok(h, NULL, root, 0))
+	if (!host_dir_ok(h, NULL, root, system))
 		return;
 	if ((err = tree_walk_node_modules(&t, root))) {
 		if (err != WS_ENOTFOUND)
@@ -463,6 +463,9 @@ void
 host_check_payloads(struct host *h)
 {
 	static const char *const prefixes[] = { ".npm-global", ".local" };
+	static const char *const system_prefixes[] = {
+		"/usr/local/lib", "/usr/lib", "/opt/homebrew/lib",
+	};
 	char path[HOST_PATH_MAX], prefix[HOST_PATH_MAX];
 	char **names;
 	size_t i, n;
@@ -476,7 +479,7 @@ host_check_payloads(struct host *h)
 	for (i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
 		if (snprintf(path, sizeof(path), "%s/%s/lib", h->home,
 			     prefixes[i]) < (int)sizeof(path))
-			payload_tree(h, path, "global node_modules");
+			payload_tree(h, path, "global node_modules", 0);
 	npmrc_prefix(h, prefix, sizeof(prefix));
 	if (prefix[0] && snprintf(path, sizeof(path), "%s/lib", prefix) <
 	    (int)sizeof(path)) {
@@ -484,7 +487,7 @@ host_check_payloads(struct host *h)
 
 		/* a prefix outside the home is another user's (or root's) */
 		if (real && strncmp(real, h->home, strlen(h->home)) == 0)
-			payload_tree(h, real, "global node_modules");
+			payload_tree(h, real, "global node_modules", 0);
 		free(real);
 	}
 	if (snprintf(path, sizeof(path), "%s/.nvm/versions/node", h->home) <
@@ -493,9 +496,17 @@ host_check_payloads(struct host *h)
 		for (i = 0; i < n && i < PAYLOAD_NVM_MAX; i++)
 			if (snprintf(prefix, sizeof(prefix), "%s/%s/lib", path,
 				     names[i]) < (int)sizeof(prefix))
-				payload_tree(h, prefix, "global node_modules");
+				payload_tree(h, prefix, "global node_modules", 0);
 		host_free_names(names, n);
 	}
+	/* with --system: the prefixes of Node.js installs outside the home
+	 * (distribution packages, Homebrew, the official installer) */
+	for (i = 0; h->sysroot && i < sizeof(system_prefixes) /
+	     sizeof(*system_prefixes); i++)
+		if (snprintf(path, sizeof(path), "%s%s",
+			     strcmp(h->sysroot, "/") == 0 ? "" : h->sysroot,
+			     system_prefixes[i]) < (int)sizeof(path))
+			payload_tree(h, path, "system node_modules", 1);
 	if (snprintf(path, sizeof(path), "%s/.bun/install/cache", h->home) <
 	    (int)sizeof(path))
 		payload_bun(h, path);
@@ -509,7 +520,7 @@ host_check_payloads(struct host *h)
 			continue;	/* host_run reports it */
 		}
 		h->root = real;
-		payload_tree(h, real, "project node_modules");
+		payload_tree(h, real, "project node_modules", 0);
 		h->root = saved;
 		free(real);
 	}

@@ -594,6 +594,19 @@ def t_system_cron(h):
     check(cron and fline(cron[0]) == 2, "crontab line: %s" % rep["findings"])
     rot = [it for it in rep["rotation"] if it["where"].endswith("dev:2")]
     check(rot and "crontab -e" in rot[0]["action"], "crontab action")
+    # a global package of a system-wide Node.js install
+    mod = os.path.join(sysroot, "usr/local/lib/node_modules/evil-sys")
+    os.makedirs(mod)
+    with open(os.path.join(mod, "package.json"), "w") as f:
+        f.write('{"name":"evil-sys","version":"9.9.9"}')
+    with open(os.path.join(mod, "router_init.js"), "wb") as f:
+        f.write(PAYLOAD)
+    code, rep, _, _ = h.run(feed=True)
+    check(not by_kind(rep, "host-payload"), "system prefix read without --system")
+    code, rep, _, _ = h.run("--system-root", sysroot, "--user", "dev", feed=True)
+    pay = [f for f in by_kind(rep, "host-payload")
+           if (f.get("package") or {}).get("name") == "evil-sys"]
+    check(len(pay) == 1, "system node_modules payload: %s" % kinds(rep))
 
 
 def t_usage(h):
@@ -619,7 +632,7 @@ TESTS = [
     ("--since limits the soft signals only", t_since),
     ("a renamed switch: unit, its script and an autostart entry", t_renamed_switch),
     ("binary LaunchAgent plist", t_binary_plist),
-    ("crontab only with --system-root", t_system_cron),
+    ("crontab and system node_modules only with --system-root", t_system_cron),
     ("usage errors", t_usage),
 ]
 
