@@ -277,7 +277,7 @@ add_gpg_armor(struct certs_inv *inv, const struct certs_where *w,
 /* ---- PEM ---- */
 
 static int pem_p7(struct certs_inv *inv, const struct certs_where *w,
-		  const char *block, size_t n);
+		  const char *label, const char *block, size_t n);
 
 /* A key block: readable without a password, encrypted, or damaged. */
 static int
@@ -369,7 +369,7 @@ parse_pem(struct certs_inv *inv, const struct certs_where *w,
 			added += pem_cert(inv, w, begin, n);
 		else if (strcmp(label, "PKCS7") == 0 ||
 			 strcmp(label, "CERTIFICATE CHAIN") == 0)
-			added += pem_p7(inv, w, begin, n);
+			added += pem_p7(inv, w, label, begin, n);
 		else if (strcmp(label, "OPENSSH PRIVATE KEY") == 0)
 			added += add_openssh(inv, w, body,
 					     (size_t)(stop - strlen(endline) -
@@ -463,23 +463,23 @@ der_p7(struct certs_inv *inv, const struct certs_where *w,
 	return added;
 }
 
+/* A PEM "PKCS7" block: its DER read as above. */
 static int
-pem_p7(struct certs_inv *inv, const struct certs_where *w, const char *block,
-       size_t n)
+pem_p7(struct certs_inv *inv, const struct certs_where *w, const char *label,
+       const char *block, size_t n)
 {
 	BIO *b = BIO_new_mem_buf(block, (int)n);
-	PKCS7 *p7;
+	unsigned char *der = NULL;
+	long len = 0;
 	int added = 0;
 
 	if (!b)
 		return 0;
-	p7 = PEM_read_bio_PKCS7(b, NULL, no_password, NULL);
+	if (PEM_bytes_read_bio(&der, &len, NULL, label, b, no_password, NULL))
+		added = der_p7(inv, w, der, (size_t)len);
+	OPENSSL_free(der);
 	BIO_free(b);
 	ERR_clear_error();
-	if (p7) {
-		added = p7_certs(inv, w, p7);
-		PKCS7_free(p7);
-	}
 	return added;
 }
 
