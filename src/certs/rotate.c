@@ -133,7 +133,8 @@ load_sweep(struct sweep *sw, const struct json_value *root, const char *name)
 			if (parse_date(x->first_date, &x->from) < 0)
 				x->from = TIME_MIN;
 			/* still locked at HEAD: the window is still open */
-			if ((head && last_commit && strcmp(head, last_commit) == 0) ||
+			if (json_get_bool(e, "still_locked") ||
+			    (head && last_commit && strcmp(head, last_commit) == 0) ||
 			    parse_date(x->last_date, &x->to) < 0)
 				x->to = TIME_MAX;
 			s->nexp++;

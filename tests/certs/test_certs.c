@@ -774,6 +774,10 @@ static const char sweep_json[] =
 	" \"exposure\": [{\"package\": \"p\", \"version\": \"1.0.0\","
 	"  \"first_date\": \"2026-05-11\", \"last_commit\": \"h2\","
 	"  \"last_date\": \"2026-05-11\"}]},"
+	"{\"repo\": \"repos/late\", \"head\": \"h3\", \"affected\": true, \"findings\": [],"
+	" \"exposure\": [{\"package\": \"p\", \"version\": \"1.0.0\","
+	"  \"first_date\": \"2026-05-11\", \"last_commit\": \"old\","
+	"  \"last_date\": \"2026-05-11\", \"still_locked\": true}]},"
 	"{\"repo\": \"repos/lib\", \"affected\": false}]}";
 
 #define CERT(repo, path, in_head, first, last)                                \
@@ -789,6 +793,7 @@ static const char certs_json[] =
 	CERT("repos/app", "added-at-the-end", "false", "\"2026-05-12T18:00:00Z\"", "\"2026-06-01T00:00:00Z\"") ","
 	CERT("repos/app", "undated", "true", "null", "null") ","
 	CERT("repos/open", "added-in-november", "true", "\"2026-11-01T00:00:00Z\"", "null") ","
+	CERT("repos/late", "added-in-december", "true", "\"2026-12-01T00:00:00Z\"", "null") ","
 	CERT("repos/lib", "lib", "true", "null", "null") ","
 	CERT("repos/none", "elsewhere", "true", "null", "null")
 	"], \"secrets\": ["
@@ -841,6 +846,7 @@ START_TEST(rotate_scope_follows_the_exposure_windows)
 	ck_assert_int_eq(it->platform, ROTATION_IOS);
 	/* still locked at HEAD: the window is open until now */
 	ck_assert_ptr_nonnull(rot_find(l.items, l.n, "added-in-november"));
+	ck_assert_ptr_nonnull(rot_find(l.items, l.n, "added-in-december"));
 	ck_assert_ptr_nonnull(it = rot_find(l.out, l.nout, "gone-in-april"));
 	ck_assert_ptr_nonnull(strstr(it->why, "exposure window"));
 	ck_assert_ptr_null(it->deadline);
@@ -854,7 +860,7 @@ START_TEST(rotate_scope_follows_the_exposure_windows)
 	ck_assert_str_eq(it->where, "ci.yml: a/b, c");
 	ck_assert_ptr_nonnull(it = rot_find(l.out, l.nout, "GH_PAT"));
 	ck_assert_int_eq(it->platform, ROTATION_GITHUB);
-	ck_assert_uint_eq(l.n + l.nout, 1 + 7 + 2);
+	ck_assert_uint_eq(l.n + l.nout, 1 + 8 + 2);
 	rotation_release(&l);
 }
 END_TEST
