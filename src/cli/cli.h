@@ -98,6 +98,9 @@ enum cli_format {
 
 /* Parses --format; prints the error and returns -1 on a bad value. */
 int cli_parse_format(enum cli_format *out, const char *arg);
+/* The same for commands without SARIF output (certs, report rotate). */
+int cli_parse_format_nosarif(enum cli_format *out, const char *cmd,
+			     const char *arg);
 /*
  * Parses --fail-on into a severity, or -1 for "none"; prints the error
  * and returns -1 on a bad value.

@@ -65,8 +65,9 @@ const struct cli_command cli_commands[] = {
 #ifdef WS_HAVE_HOST
 	{ "host", cmd_host,
 	  "check this machine for worm persistence, payloads and exposed credentials",
-	  "[--home DIR] [--since DATE] [--format text|json|markdown] "
-	  "[--output FILE] [PROJECT...]" },
+	  "[--home DIR] [--since DATE] [--system | --system-root DIR] "
+	  "[--feed FILE]... [--format text|json|sarif|markdown] "
+	  "[--output FILE] [--fail-on SEV] [PROJECT...]" },
 #endif
 	{ "tree", cmd_tree, "print the dependency trees a project installs",
 	  "[--source auto|lockfile|node_modules|all] [--format text|json] "

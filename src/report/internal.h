@@ -12,6 +12,12 @@
 #define REPORT_EVIDENCE_MAX 64		/* evidence entries per finding */
 
 /*
+ * A copy of s in pool, at most max (> 3) bytes: a longer string is cut at
+ * a character boundary and ends in "...". NULL stays NULL.
+ */
+const char *report_copy_cut(struct mempool *pool, const char *s, size_t max);
+
+/*
  * The order of report_sort: severity (highest first), kind, package name,
  * version (by semver precedence when both parse), id.
  */

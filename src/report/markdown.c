@@ -20,6 +20,7 @@
 
 #include "report/internal.h"
 #include "report/safe.h"
+#include "report/section.h"
 #include "util/error.h"
 #include "util/banned.h"
 
@@ -504,4 +505,45 @@ report_markdown(FILE *fp, const struct report *r)
 	if (fflush(fp) != 0 || ferror(fp))
 		return ws_error_set(WS_EIO, "write error");
 	return 0;
+}
+
+/* ---- for sections rendered by other modules (report/section.h) ---- */
+
+void
+report_sec_text(FILE *fp, const char *s)
+{
+	if (!s)
+		fputc('-', fp);
+	else
+		report_puts_safe(fp, s);
+}
+
+void
+report_sec_field(FILE *fp, const char *label, const char *value)
+{
+	if (!value)
+		return;
+	fprintf(fp, "      %-13s", label);
+	report_puts_safe(fp, value);
+	fputc('\n', fp);
+}
+
+void
+report_sec_md_code(FILE *fp, const char *s, size_t max)
+{
+	struct md_out o = { fp, 0 };
+
+	if (!s || !*s)
+		md_str(&o, "-");
+	else
+		md_code(&o, s, max, 0);
+}
+
+void
+report_sec_md_text(FILE *fp, const char *s, size_t max)
+{
+	struct md_out o = { fp, 0 };
+
+	if (s)
+		md_text(&o, s, max, 0);
 }

@@ -52,22 +52,28 @@ report_release(struct report *r)
  * script): a hostile lockfile must not make one finding megabytes long.
  * Longer strings are cut at a character boundary and end in "...".
  */
-static const char *
-copy_str(struct report *r, const char *s)
+const char *
+report_copy_cut(struct mempool *pool, const char *s, size_t max)
 {
 	size_t n, cut;
 	char *out;
 
 	if (!s)
 		return NULL;
-	n = strnlen(s, REPORT_STRING_MAX + 1);
-	if (n <= REPORT_STRING_MAX)
-		return mempool_strndup(&r->pool, s, n);
-	cut = report_utf8_cut(s, n, REPORT_STRING_MAX - 3);
-	out = mempool_alloc(&r->pool, cut + 4);
+	n = strnlen(s, max + 1);
+	if (n <= max)
+		return mempool_strndup(pool, s, n);
+	cut = report_utf8_cut(s, n, max - 3);
+	out = mempool_alloc(pool, cut + 4);
 	memcpy(out, s, cut);
 	memcpy(out + cut, "...", 4);
 	return out;
+}
+
+static const char *
+copy_str(struct report *r, const char *s)
+{
+	return report_copy_cut(&r->pool, s, REPORT_STRING_MAX);
 }
 
 /*

@@ -409,8 +409,8 @@ files_open_package(struct files *fs, const char *loc, int *out)
 	return files_open_below(fs->parentfd, leaf, strlen(leaf), out);
 }
 
-static int
-fd_read(void *src, void *buf, size_t n, size_t *got)
+int
+payload_fd_read(void *src, void *buf, size_t n, size_t *got)
 {
 	const int *fd = src;
 	ssize_t r;
@@ -487,7 +487,7 @@ files_check_at(struct files *fs, int dirfd, const char *name, int quiet,
 		goto done;
 	}
 	fs->p.want_sha1 = payload_named_sha1(&fs->p, name);
-	err = payload_read(&fs->p, fd_read, &fd, (size_t)st.st_size, digest,
+	err = payload_read(&fs->p, payload_fd_read, &fd, (size_t)st.st_size, digest,
 			   &kept, &total);
 	if (err) {
 		files_error(fs, ws_error_last());

@@ -82,6 +82,8 @@ void payload_release(struct payload *p);
  * returns a negative WS_E* code with the message set.
  */
 typedef int (*payload_read_fn)(void *src, void *buf, size_t n, size_t *got);
+/* The reader over an open file: src points at the descriptor (an int). */
+int payload_fd_read(void *src, void *buf, size_t n, size_t *got);
 
 /*
  * Reads a file or entry to its end: its first SCAN_FILE_MAX bytes into

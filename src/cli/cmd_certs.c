@@ -1,0 +1,118 @@
+/*
+ * `wormsign certs`: the signing material and CI signing secrets in
+ * repositories and directories, as an inventory for the rotation
+ * checklist (`wormsign report rotate`).
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <string.h>
+
+#include "certs/certs.h"
+#include "report/report.h"
+#include "util/error.h"
+#include "util/banned.h"
+
+static const char certs_help[] =
+	"Options:\n"
+	"  --history        also read every commit reachable from the refs\n"
+	"                   (at most 20000 per repository), not only HEAD\n"
+	"  --format FMT     text (default), json (wormsign-report/1 with\n"
+	"                   \"certificates\" and \"secrets\") or markdown\n"
+	"  -o, --output F   write to F (atomically) instead of standard output\n"
+	"  -h, --help       show this help\n"
+	"\n"
+	"Each REPO is a git repository (working tree or bare: read with\n"
+	"libgit2, never checked out) or a plain directory (walked without\n"
+	"following symlinks); default '.'. Containers are opened with the\n"
+	"empty password only; key material and secret values are never\n"
+	"printed. Exit status: 0 done, 2 usage or input error, 3 a repository\n"
+	"or a file could not be read (the inventory is incomplete).\n";
+
+enum { OPT_HISTORY = 0x2000, OPT_FORMAT };
+
+int
+cli_parse_format_nosarif(enum cli_format *out, const char *cmd,
+			 const char *arg)
+{
+	if (cli_parse_format(out, arg))
+		return -1;
+	if (*out == CLI_FORMAT_SARIF) {
+		cli_error("%s: --format sarif is not offered (text, json, markdown)",
+			  cmd);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_certs(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "history", no_argument, NULL, OPT_HISTORY },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct certs_scan_opts o = { 0, 0 };
+	enum cli_format fmt = CLI_FORMAT_TEXT;
+	const char *output = NULL;
+	char *dot[] = { ".", NULL }, **roots;
+	char stamp[32], day[16];
+	struct certs_inv inv;
+	struct report r;
+	int c, i, nroots, code = WS_EXIT_CLEAN;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_HISTORY:
+			o.history = 1;
+			break;
+		case OPT_FORMAT:
+			if (cli_parse_format_nosarif(&fmt, "certs", optarg))
+				return WS_EXIT_USAGE;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			cli_usage(stdout, "certs", certs_help);
+			return WS_EXIT_CLEAN;
+		default:
+			return cli_bad_option("certs", c, argv);
+		}
+	}
+	roots = optind < argc ? argv + optind : dot;
+	nroots = optind < argc ? argc - optind : 1;
+
+	certs_inv_init(&inv);
+	report_init(&r, "certs");
+	for (i = 0; i < nroots; i++) {
+		int err;
+
+		size_t before = r.nerrors;
+
+		report_add_target(&r, roots[i]);
+		err = certs_scan(&inv, roots[i], &o, &r);
+		if (!err && r.nerrors > before) {
+			/* objects or files that could not be read: the
+			 * inventory is incomplete and must not look whole */
+			code = cli_worse(code, WS_EXIT_FAILURE);
+		} else if (err) {
+			cli_error("%s", ws_error_last());
+			report_add_error(&r, roots[i], ws_error_last());
+			code = cli_worse(code, err == WS_EIO ? WS_EXIT_FAILURE :
+							       WS_EXIT_USAGE);
+		}
+	}
+	cli_report_errors(&r);
+	certs_add_sections(&r, &inv);
+	cli_utc_now(stamp, sizeof(stamp), day, sizeof(day));
+	code = cli_worse(code, cli_render(&r, fmt, output, stamp));
+	report_release(&r);
+	certs_inv_release(&inv);
+	return code;
+}

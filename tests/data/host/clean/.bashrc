@@ -1,0 +1,2 @@
+export PATH="$HOME/bin:$PATH"
+alias ll="ls -l"
