@@ -14,8 +14,6 @@
 
 #include "util/banned.h"
 
-#define FULCIO_OID "1.3.6.1.4.1.57264.1."
-#define SCT_OID "1.3.6.1.4.1.11129.2.4.2"
 #define EXT_VALUE_MAX 4096
 
 /* A printable copy of a certificate string: control bytes become '?'. */
@@ -34,43 +32,50 @@ keep(struct mempool *mp, const unsigned char *s, size_t n)
 	return out;
 }
 
+/* 1.3.6.1.4.1.57264.1 in DER, the arc under which Fulcio puts identity */
+static const unsigned char fulcio_arc[] = {0x2b, 0x06, 0x01, 0x04, 0x01,
+					   0x83, 0xbf, 0x30, 0x01};
+#define FULCIO_EXT_MAX 32
+
 /*
- * The value of Fulcio extension N: 1..6 hold the raw string, 8.. a DER
- * UTF8String (fulcio docs/oid-info.md). NULL when absent.
+ * The values of the Fulcio extensions 1.3.6.1.4.1.57264.1.N, N < 32, in one
+ * pass: 1..6 hold the raw string, 8.. a DER UTF8String (fulcio
+ * docs/oid-info.md). Absent or malformed ones stay NULL.
  */
-static const char *
-fulcio_ext(X509 *x, int n, struct mempool *mp)
+static void
+fulcio_exts(X509 *x, struct mempool *mp, const char **vals)
 {
-	char want[64], oid[80];
 	int i, count = X509_get_ext_count(x);
 
-	snprintf(want, sizeof(want), FULCIO_OID "%d", n);
 	for (i = 0; i < count; i++) {
 		X509_EXTENSION *ext = X509_get_ext(x, i);
+		const ASN1_OBJECT *obj = X509_EXTENSION_get_object(ext);
+		const unsigned char *o = OBJ_get0_data(obj), *p;
+		size_t olen = OBJ_length(obj);
 		ASN1_OCTET_STRING *data;
-		const unsigned char *p;
 		long len;
-		int tag, cls;
+		int n, tag, cls;
 
-		if (OBJ_obj2txt(oid, sizeof(oid), X509_EXTENSION_get_object(ext),
-				1) <= 0 ||
-		    strcmp(oid, want) != 0)
+		if (!o || olen != sizeof(fulcio_arc) + 1 ||
+		    memcmp(o, fulcio_arc, sizeof(fulcio_arc)) != 0)
+			continue;
+		n = o[sizeof(fulcio_arc)];
+		if (n >= FULCIO_EXT_MAX || vals[n])
 			continue;
 		data = X509_EXTENSION_get_data(ext);
 		p = ASN1_STRING_get0_data(data);
 		len = ASN1_STRING_length(data);
-		if (n <= 6)
-			return keep(mp, p, (size_t)len);
-		if (ASN1_get_object(&p, &len, &tag, &cls,
-				    ASN1_STRING_length(data)) & 0x80) {
-			ERR_clear_error();
-			return NULL;
+		if (n <= 6) {
+			vals[n] = keep(mp, p, (size_t)len);
+			continue;
 		}
-		if (tag != V_ASN1_UTF8STRING || cls != V_ASN1_UNIVERSAL)
-			return NULL;
-		return keep(mp, p, (size_t)len);
+		if (ASN1_get_object(&p, &len, &tag, &cls, len) & 0x80) {
+			ERR_clear_error();
+			continue;
+		}
+		if (tag == V_ASN1_UTF8STRING && cls == V_ASN1_UNIVERSAL)
+			vals[n] = keep(mp, p, (size_t)len);
 	}
-	return NULL;
 }
 
 static const char *
@@ -132,38 +137,28 @@ void
 prov_identity_from_cert(struct prov_identity *id, struct mempool *mp,
 			X509 *leaf)
 {
-	const char *repo5;
+	const char *f[FULCIO_EXT_MAX] = {0};
 
+	fulcio_exts(leaf, mp, f);
 	id->san = san_value(leaf, mp);
-	id->issuer = fulcio_ext(leaf, 8, mp);
-	if (!id->issuer)
-		id->issuer = fulcio_ext(leaf, 1, mp);
-	id->source_repo = fulcio_ext(leaf, 12, mp);
-	repo5 = fulcio_ext(leaf, 5, mp);
-	if (!id->source_repo && repo5)
-		id->source_repo = mempool_printf(mp, "https://github.com/%s",
-						 repo5);
-	id->build_config_uri = fulcio_ext(leaf, 18, mp);
-	id->build_signer_uri = fulcio_ext(leaf, 9, mp);
-	id->trigger = fulcio_ext(leaf, 20, mp);
-	if (!id->trigger)
-		id->trigger = fulcio_ext(leaf, 2, mp);
-	id->runner_env = fulcio_ext(leaf, 11, mp);
-	id->source_commit = fulcio_ext(leaf, 13, mp);
-	if (!id->source_commit)
-		id->source_commit = fulcio_ext(leaf, 3, mp);
-	id->run_uri = fulcio_ext(leaf, 21, mp);
+	id->issuer = f[8] ? f[8] : f[1];
+	id->source_repo = f[12];
+	if (!id->source_repo && f[5])
+		id->source_repo = mempool_printf(mp, "https://github.com/%s", f[5]);
+	id->build_config_uri = f[18];
+	id->build_signer_uri = f[9];
+	id->trigger = f[20] ? f[20] : f[2];
+	id->runner_env = f[11];
+	id->source_commit = f[13] ? f[13] : f[3];
+	id->run_uri = f[21];
 	/* The build config names the calling workflow even when the SAN is a
 	 * reusable one (slsa-github-generator). */
 	if (id->build_config_uri)
 		split_workflow(id, mp, id->build_config_uri, NULL);
 	else
 		split_workflow(id, mp, id->san, id->source_repo);
-	if (!id->workflow_ref) {
-		id->workflow_ref = fulcio_ext(leaf, 14, mp);
-		if (!id->workflow_ref)
-			id->workflow_ref = fulcio_ext(leaf, 6, mp);
-	}
+	if (!id->workflow_ref)
+		id->workflow_ref = f[14] ? f[14] : f[6];
 }
 
 /* ---- SCT (RFC 6962 section 3.2, precertificate entries) ---- */
@@ -178,25 +173,158 @@ get_u16(const unsigned char **p, const unsigned char *end, size_t *out)
 	return 0;
 }
 
-/* The TBS of leaf without the SCT list extension, DER; free() it. */
-static unsigned char *
-precert_tbs(X509 *leaf, int idx, int *len)
-{
-	X509 *dup = X509_dup(leaf);
-	X509_EXTENSION *ext;
-	unsigned char *der = NULL;
+/* ---- DER, just enough to take one extension out of a TBS ---- */
 
-	if (!dup)
-		return NULL;
-	ext = X509_delete_ext(dup, idx);
-	X509_EXTENSION_free(ext);
-	*len = i2d_re_X509_tbs(dup, &der);
-	X509_free(dup);
-	if (*len <= 0) {
-		OPENSSL_free(der);
-		return NULL;
+/* Tag and length at p; 0 with the header and content lengths, or -1. */
+static int
+der_hdr(const unsigned char *p, const unsigned char *end, unsigned *tag,
+	size_t *hdr, size_t *len)
+{
+	size_t l, h = 2, k, i;
+
+	if (end - p < 2 || (p[0] & 0x1f) == 0x1f)
+		return -1;
+	*tag = p[0];
+	l = p[1];
+	if (l & 0x80) {
+		k = l & 0x7f;
+		if (k == 0 || k > 3 || (size_t)(end - p) < 2 + k)
+			return -1;
+		for (l = 0, i = 0; i < k; i++)
+			l = l << 8 | p[2 + i];
+		h += k;
 	}
-	return der;
+	if ((size_t)(end - p) - h < l)
+		return -1;
+	*hdr = h;
+	*len = l;
+	return 0;
+}
+
+/* Writes tag and DER length at out; returns the bytes written (<= 5). */
+static size_t
+der_put_hdr(unsigned char *out, unsigned tag, size_t len)
+{
+	out[0] = (unsigned char)tag;
+	if (len < 0x80) {
+		out[1] = (unsigned char)len;
+		return 2;
+	}
+	if (len < 0x100) {
+		out[1] = 0x81;
+		out[2] = (unsigned char)len;
+		return 3;
+	}
+	if (len < 0x10000) {
+		out[1] = 0x82;
+		out[2] = (unsigned char)(len >> 8);
+		out[3] = (unsigned char)len;
+		return 4;
+	}
+	out[1] = 0x83;
+	out[2] = (unsigned char)(len >> 16);
+	out[3] = (unsigned char)(len >> 8);
+	out[4] = (unsigned char)len;
+	return 5;
+}
+
+static size_t
+der_hdr_size(size_t len)
+{
+	unsigned char tmp[5];
+
+	return der_put_hdr(tmp, 0, len);
+}
+
+/* 1.3.6.1.4.1.11129.2.4.2, the embedded SCT list */
+static const unsigned char sct_oid[] = {0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6,
+					0x79, 0x02, 0x04, 0x02};
+
+struct precert {
+	unsigned char *tbs;		/* TBS without the SCT extension */
+	size_t tbslen;
+	const unsigned char *list;	/* the extension's value (DER) */
+	size_t listlen;
+};
+
+/*
+ * Finds the SCT extension in the certificate DER and rebuilds the TBS
+ * without it (RFC 6962 3.2: what the log signed for the precertificate).
+ * Done on the DER rather than through X509_dup and re-encoding, which cost
+ * more than the signature check itself.
+ */
+static int
+precert_parse(const unsigned char *der, size_t derlen, struct precert *pc)
+{
+	const unsigned char *end = der + derlen, *t0, *t1, *p, *x3 = NULL;
+	const unsigned char *s0, *s1, *e0 = NULL, *e1 = NULL;
+	size_t h, l, h3 = 0, l3 = 0, ls, nl3, nls, ntl, o;
+	unsigned tag;
+
+	memset(pc, 0, sizeof(*pc));
+	if (der_hdr(der, end, &tag, &h, &l) || tag != 0x30)
+		return -1;
+	p = der + h;
+	if (der_hdr(p, end, &tag, &h, &l) || tag != 0x30)
+		return -1;
+	t0 = p + h;
+	t1 = t0 + l;
+	for (p = t0; p < t1; p += h + l) {
+		if (der_hdr(p, t1, &tag, &h, &l))
+			return -1;
+		if (tag == 0xa3) {
+			x3 = p;
+			h3 = h;
+			l3 = l;
+		}
+	}
+	if (!x3 || der_hdr(x3 + h3, x3 + h3 + l3, &tag, &h, &ls) || tag != 0x30)
+		return -1;
+	s0 = x3 + h3 + h;
+	s1 = s0 + ls;
+	for (p = s0; p < s1; p += h + l) {
+		const unsigned char *q, *qe;
+		size_t hh, ll;
+
+		if (der_hdr(p, s1, &tag, &h, &l) || tag != 0x30)
+			return -1;
+		q = p + h;
+		qe = q + l;
+		if (der_hdr(q, qe, &tag, &hh, &ll) || tag != 0x06)
+			return -1;
+		if (ll != sizeof(sct_oid) || memcmp(q + hh, sct_oid, ll) != 0)
+			continue;
+		e0 = p;
+		e1 = qe;
+		for (q += hh + ll; q < qe; q += hh + ll) {
+			if (der_hdr(q, qe, &tag, &hh, &ll))
+				return -1;
+			if (tag == 0x04) {
+				pc->list = q + hh;
+				pc->listlen = ll;
+			}
+		}
+	}
+	if (!e0 || !pc->list)
+		return -1;
+	nls = ls - (size_t)(e1 - e0);
+	nl3 = der_hdr_size(nls) + nls;
+	ntl = (size_t)(x3 - t0) + der_hdr_size(nl3) + nl3 +
+	      (size_t)(t1 - (x3 + h3 + l3));
+	pc->tbs = xmalloc(ntl + 5);
+	o = der_put_hdr(pc->tbs, 0x30, ntl);
+	memcpy(pc->tbs + o, t0, (size_t)(x3 - t0));
+	o += (size_t)(x3 - t0);
+	o += der_put_hdr(pc->tbs + o, 0xa3, nl3);
+	o += der_put_hdr(pc->tbs + o, 0x30, nls);
+	memcpy(pc->tbs + o, s0, (size_t)(e0 - s0));
+	o += (size_t)(e0 - s0);
+	memcpy(pc->tbs + o, e1, (size_t)(s1 - e1));
+	o += (size_t)(s1 - e1);
+	memcpy(pc->tbs + o, x3 + h3 + l3, (size_t)(t1 - (x3 + h3 + l3)));
+	o += (size_t)(t1 - (x3 + h3 + l3));
+	pc->tbslen = o;
+	return 0;
 }
 
 static int
@@ -264,55 +392,51 @@ check_one_sct(const unsigned char *s, size_t n, const unsigned char *tbs,
 }
 
 int
-prov_sct_verify(X509 *leaf, X509 *issuer,
+prov_sct_verify(const unsigned char *der, size_t derlen, X509 *issuer,
 		const struct prov_trusted_root *root, char *why, size_t whylen)
 {
-	ASN1_OBJECT *obj = OBJ_txt2obj(SCT_OID, 1);
-	X509_EXTENSION *ext;
-	ASN1_OCTET_STRING *data;
+	struct precert pc;
 	const unsigned char *p, *end;
-	unsigned char ikh[32], *spki = NULL, *tbs = NULL;
-	long inner;
-	int idx, tag, cls, spkilen, tbslen, count = 0, ok = 0;
-	size_t total, n;
+	unsigned char ikh[32], *spki = NULL;
+	unsigned tag;
+	size_t h, inner, total, n;
+	int spkilen, count = 0, ok = 0;
 
-	snprintf(why, whylen, "certificate has no embedded SCT");
-	idx = obj ? X509_get_ext_by_OBJ(leaf, obj, -1) : -1;
-	ASN1_OBJECT_free(obj);
-	if (idx < 0 || !issuer)
+	if (precert_parse(der, derlen, &pc) != 0) {
+		snprintf(why, whylen, "certificate has no embedded SCT list");
 		goto done;
-	ext = X509_get_ext(leaf, idx);
-	data = X509_EXTENSION_get_data(ext);
-	p = ASN1_STRING_get0_data(data);
-	if (ASN1_get_object(&p, &inner, &tag, &cls, ASN1_STRING_length(data)) &
-	    0x80 || tag != V_ASN1_OCTET_STRING) {
+	}
+	if (der_hdr(pc.list, pc.list + pc.listlen, &tag, &h, &inner) ||
+	    tag != 0x04) {
 		snprintf(why, whylen, "SCT list is not an OCTET STRING");
 		goto done;
 	}
+	p = pc.list + h;
 	end = p + inner;
 	if (get_u16(&p, end, &total) || (size_t)(end - p) != total) {
 		snprintf(why, whylen, "SCT list length mismatch");
 		goto done;
 	}
-	spkilen = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(issuer), &spki);
-	tbs = precert_tbs(leaf, idx, &tbslen);
-	if (spkilen <= 0 || !tbs) {
-		snprintf(why, whylen, "cannot re-encode the precertificate");
+	spkilen = issuer ? i2d_X509_PUBKEY(X509_get_X509_PUBKEY(issuer), &spki) : 0;
+	if (spkilen <= 0 || pc.tbslen > 0xffffff) {
+		snprintf(why, whylen, "cannot encode the issuer key");
 		goto done;
 	}
 	SHA256(spki, (size_t)spkilen, ikh);
+	snprintf(why, whylen, "certificate has no SCT");
 	while (p < end && !ok && count < PROV_SCTS_MAX) {
 		if (get_u16(&p, end, &n) || (size_t)(end - p) < n) {
 			snprintf(why, whylen, "SCT entry truncated");
 			break;
 		}
-		ok = check_one_sct(p, n, tbs, tbslen, ikh, root, why, whylen);
+		ok = check_one_sct(p, n, pc.tbs, (int)pc.tbslen, ikh, root, why,
+				   whylen);
 		p += n;
 		count++;
 	}
 done:
 	OPENSSL_free(spki);
-	OPENSSL_free(tbs);
+	free(pc.tbs);
 	ERR_clear_error();
 	return ok ? 0 : WS_EVERIFY;
 }

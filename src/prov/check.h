@@ -34,6 +34,10 @@
 
 /* ---- identity history (history.c) ---- */
 
+/* "2026-01-02T03:04:05.678Z" (a packument time) -> seconds since the
+ * epoch, or -1 when it is not that shape. */
+int64_t prov_iso_seconds(const char *s);
+
 /* The identity fields drift is judged on, in this order. */
 enum prov_field {
 	PROV_FIELD_REPO,
@@ -74,7 +78,7 @@ size_t prov_history_earlier(const char **out, size_t max,
 
 /*
  * A policy file (JSON, wormsign-verify(1)):
- *   {"rules": [{"match": "@acme/*",            name, "@scope/*" or a glob
+ *   {"rules": [{"match": "@acme/wid*",         a name or an fnmatch glob
  *               "require_provenance": true,
  *               "repository": "https://github.com/acme/widget",
  *               "workflow": ".github/workflows/release.yml",

@@ -1,6 +1,5 @@
 #include "prov/check.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -73,24 +72,6 @@ prov_history_drift(const struct prov_identity *cur,
 	return bits;
 }
 
-/* "2026-01-02T03:04:05.678Z" -> seconds; -1 when not that shape. */
-static int64_t
-iso_seconds(const char *s)
-{
-	struct tm tm;
-	int n = 0;
-
-	if (!s)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
-		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 || n < 19)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (int64_t)timegm(&tm);
-}
-
 struct cand {
 	const char *version;
 	int64_t t;
@@ -118,7 +99,7 @@ prov_history_earlier(const char **out, size_t max,
 	const struct json_value *m;
 	struct cand *c = NULL;
 	size_t n = 0, alloc, i;
-	int64_t t0 = iso_seconds(json_get_str(time_map, version));
+	int64_t t0 = prov_iso_seconds(json_get_str(time_map, version));
 
 	if (max == 0 || t0 < 0 || !json_is(versions, JSON_OBJECT))
 		return 0;
@@ -129,7 +110,7 @@ prov_history_earlier(const char **out, size_t max,
 	if (!c)
 		abort();
 	for (m = versions->u.first; m && n < alloc; m = m->next) {
-		int64_t t = iso_seconds(json_get_str(time_map, m->key));
+		int64_t t = prov_iso_seconds(json_get_str(time_map, m->key));
 
 		if (t < 0 || t >= t0 || strcmp(m->key, version) == 0)
 			continue;

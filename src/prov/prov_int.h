@@ -205,10 +205,10 @@ int prov_checkpoint_verify(const char *text, size_t len,
 void prov_identity_from_cert(struct prov_identity *id, struct mempool *mp,
 			     X509 *leaf);
 /*
- * Verifies the embedded SCTs of leaf (issued by issuer) against the ctlogs;
+ * Verifies the embedded SCTs of the leaf (DER; issued by issuer) against the ctlogs;
  * 0 when at least one verifies, WS_EVERIFY with why otherwise.
  */
-int prov_sct_verify(X509 *leaf, X509 *issuer,
+int prov_sct_verify(const unsigned char *der, size_t derlen, X509 *issuer,
 		    const struct prov_trusted_root *root, char *why,
 		    size_t whylen);
 

@@ -436,7 +436,8 @@ verify_cert(const struct prov_bundle *b, const struct prov_trusted_root *root,
 			       "certificate is not for code signing");
 		goto done;
 	}
-	if (prov_sct_verify(b->leaf, issuer, root, why, sizeof(why)) != 0)
+	if (prov_sct_verify(b->leaf_der, b->leaf_der_len, issuer, root, why,
+			    sizeof(why)) != 0)
 		rc = prov_fail(v, PROV_STEP_SCT, "%s", why);
 done:
 	X509_free(issuer);
