@@ -1,0 +1,405 @@
+/*
+ * Each verification step must be able to fail: hand-made mutations of the
+ * real playwright bundles (v0.3 DSSE provenance, v0.2 publish attestation)
+ * and of the trusted root and keys, each expected at one step. Also the
+ * pieces: base64 forms, the Merkle path, checkpoint parsing, limits.
+ */
+#include "prov/prov.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+#include "util/banned.h"
+
+#define DATA TEST_DATA "/sigstore/"
+#define PW DATA "attestations/sigstore-dotnet/playwright-cli-0.1.1-"
+
+static const struct prov_expect pw_expect = {
+	.name = "@playwright/cli",
+	.version = "0.1.1",
+	.integrity = "sha512-9k11ZfDwAfMVDDIuEVW1Wvs8SoDNXIY1dNQ+9C9/SS8ZmElkcxesu5eoL7vNa96ntibUGaq1TM2qQoqvdl/I9g==",
+};
+
+static char *
+slurp(const char *path)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb, PROV_DOC_MAX);
+	ck_assert_msg(strbuf_read_file(&sb, path, 0) == 0, "%s", ws_error_last());
+	return strbuf_detach(&sb, NULL);
+}
+
+/*
+ * A copy of text with one base64 character changed: the one `off` bytes
+ * after the end of the first `anchor` (A becomes B, other letters A; a
+ * digit another digit).
+ */
+static char *
+mutate(const char *text, const char *anchor, size_t off)
+{
+	char *copy = xstrdup(text), *at = strstr(copy, anchor);
+
+	ck_assert_msg(at != NULL, "anchor %s not found", anchor);
+	at += strlen(anchor) + off;
+	ck_assert(*at != '\0' && *at != '"');
+	if (*at >= '0' && *at <= '9')
+		*at = *at == '1' ? '2' : '1';
+	else
+		*at = *at == 'A' ? 'B' : 'A';
+	return copy;
+}
+
+/* text with the first `from` replaced by `to` (same length or not). */
+static char *
+replace(const char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	struct strbuf sb;
+
+	ck_assert_msg(at != NULL, "%s not found", from);
+	strbuf_init(&sb, PROV_DOC_MAX);
+	strbuf_add(&sb, text, (size_t)(at - text));
+	strbuf_addstr(&sb, to);
+	strbuf_addstr(&sb, at + strlen(from));
+	return strbuf_detach(&sb, NULL);
+}
+
+static struct prov_trusted_root *
+root_from(const char *text)
+{
+	struct prov_trusted_root *r;
+
+	ck_assert_msg(prov_trusted_root_parse(&r, text, strlen(text), "root") == 0,
+		      "%s", ws_error_last());
+	return r;
+}
+
+static struct prov_keys *
+keys_from(const char *text)
+{
+	struct prov_keys *k;
+
+	ck_assert_msg(prov_keys_parse(&k, text, strlen(text), "keys") == 0, "%s",
+		      ws_error_last());
+	return k;
+}
+
+/* Verifies text as a bundle and returns the step name reached. */
+static const char *
+step_of(const char *text, const struct prov_trusted_root *root,
+	const struct prov_keys *keys, const struct prov_expect *ex)
+{
+	static char name[64];
+	struct prov_bundle *b;
+	struct prov_verdict v;
+	int rc;
+
+	if (prov_bundle_parse(&b, text, strlen(text), "mutant") != 0)
+		return "parse";
+	prov_verdict_init(&v);
+	rc = prov_bundle_verify(b, root, keys, ex, &v);
+	ck_assert_int_eq(rc == 0, v.step == PROV_STEP_OK);
+	ck_assert(v.step == PROV_STEP_OK || v.reason[0] != '\0');
+	ck_assert(strchr(v.reason, '\n') == NULL);
+	snprintf(name, sizeof(name), "%s", prov_step_name(v.step));
+	prov_verdict_release(&v);
+	prov_bundle_free(b);
+	return name;
+}
+
+static char *prov_text, *pub_text, *root_text, *keys_text;
+static struct prov_trusted_root *root;
+static struct prov_keys *keys;
+
+static void
+setup(void)
+{
+	prov_text = slurp(PW "provenance.sigstore.json");
+	pub_text = slurp(PW "publish.sigstore.json");
+	root_text = slurp(DATA "trust/trusted_root.json");
+	keys_text = slurp(DATA "trust/npm-registry-keys.tuf-target.json");
+	root = root_from(root_text);
+	keys = keys_from(keys_text);
+}
+
+static void
+teardown(void)
+{
+	free(prov_text);
+	free(pub_text);
+	free(root_text);
+	free(keys_text);
+	prov_trusted_root_free(root);
+	prov_keys_free(keys);
+}
+
+struct mutation {
+	const char *what;
+	int publish;		/* mutate the publish bundle, else provenance */
+	const char *anchor;
+	size_t off;
+	const char *step;
+	int no_expect;
+};
+
+static const struct mutation mutations[] = {
+	{"SET", 0, "\"signedEntryTimestamp\": \"", 30, "SET", 0},
+	{"SET of the publish bundle", 1, "\"signedEntryTimestamp\": \"", 30, "SET", 0},
+	{"inclusion proof hash", 0, "\"hashes\": [\n", 20, "inclusion proof", 0},
+	{"inclusion proof root", 0, "\"rootHash\": \"", 10, "inclusion proof", 0},
+	{"checkpoint signature", 0, "\\u2014 rekor.sigstore.dev ", 40, "checkpoint", 0},
+	{"checkpoint key hint", 0, "\\u2014 rekor.sigstore.dev ", 1, "checkpoint", 0},
+	{"publish checkpoint signature", 1, "\\u2014 rekor.sigstore.dev ", 40, "checkpoint", 0},
+	{"payload", 0, "\"payload\": \"", 400, "dsse signature", 1},
+	{"publish payload", 1, "\"payload\": \"", 300, "dsse signature", 1},
+	{"envelope signature", 0, "\"sig\": \"", 20, "dsse signature", 0},
+	{"certificate signature", 0, "\"rawBytes\": \"", 1000, "certificate chain", 0},
+	{"tlog log id", 0, "\"keyId\": \"", 5, "SET", 0},
+	{"integrated time", 0, "\"integratedTime\": \"", 8, "SET", 0},
+};
+
+START_TEST(each_mutation_fails_at_its_step)
+{
+	const struct mutation *m = &mutations[_i];
+	char *text = mutate(m->publish ? pub_text : prov_text, m->anchor, m->off);
+	const char *got = step_of(text, root, keys, m->no_expect ? NULL : &pw_expect);
+
+	ck_assert_msg(strcmp(got, m->step) == 0, "%s: got \"%s\", want \"%s\"",
+		      m->what, got, m->step);
+	free(text);
+}
+END_TEST
+
+START_TEST(unmutated_bundles_pass)
+{
+	ck_assert_str_eq(step_of(prov_text, root, keys, &pw_expect), "ok");
+	ck_assert_str_eq(step_of(pub_text, root, keys, &pw_expect), "ok");
+}
+END_TEST
+
+START_TEST(statement_and_entry_mismatches)
+{
+	struct prov_expect ex = pw_expect;
+	char *text;
+
+	ex.version = "0.1.2";
+	ck_assert_str_eq(step_of(prov_text, root, keys, &ex), "subject name");
+	ex = pw_expect;
+	ex.name = "playwright/cli";	/* the purl writes @ as %40 */
+	ck_assert_str_eq(step_of(prov_text, root, keys, &ex), "subject name");
+	ex = pw_expect;
+	ex.integrity = "sha512-AAAAZfDwAfMVDDIuEVW1Wvs8SoDNXIY1dNQ+9C9/SS8ZmElkcxesu5eoL7vNa96ntibUGaq1TM2qQoqvdl/I9g==";
+	ck_assert_str_eq(step_of(pub_text, root, keys, &ex), "subject digest");
+	ex.integrity = "sha1-AAAA";
+	ck_assert_str_eq(step_of(pub_text, root, keys, &ex), "subject digest");
+	/* the log entry claims another kind than its body */
+	text = replace(prov_text, "\"kind\": \"dsse\"", "\"kind\": \"intoto\"");
+	ck_assert_str_eq(step_of(text, root, keys, &pw_expect), "tlog body");
+	free(text);
+	/* a v0.2 bundle must carry a checkpoint */
+	text = replace(pub_text, "\"checkpoint\"", "\"checkpoinx\"");
+	ck_assert_str_eq(step_of(text, root, keys, &pw_expect), "bundle");
+	free(text);
+	/* a DSSE keyid must be the key hint */
+	text = replace(pub_text, "\"keyid\": \"SHA256:", "\"keyid\": \"SHA257:");
+	ck_assert_str_eq(step_of(text, root, keys, &pw_expect), "registry key");
+	free(text);
+	/* an unsupported media type does not parse */
+	text = replace(pub_text, "version=0.2", "version=9.9");
+	ck_assert_str_eq(step_of(text, root, keys, &pw_expect), "parse");
+	free(text);
+}
+END_TEST
+
+START_TEST(trust_changes_fail_their_step)
+{
+	struct prov_trusted_root *r;
+	struct prov_keys *k;
+	char *text, *text2;
+
+	/* the CT log that signed the SCT is not trusted */
+	text = replace(root_text, "3T0wasbHETJjGR4cmWc3AqJKXrjePK3/h4pygC8p7o4=",
+		       "4T0wasbHETJjGR4cmWc3AqJKXrjePK3/h4pygC8p7o4=");
+	r = root_from(text);
+	ck_assert_str_eq(step_of(prov_text, r, keys, &pw_expect), "SCT");
+	prov_trusted_root_free(r);
+	free(text);
+	/* the Rekor log ended before the entry was made */
+	text = replace(root_text, "\"start\": \"2021-01-12T11:53:27Z\"",
+		       "\"start\": \"2021-01-12T11:53:27Z\", \"end\": \"2022-01-01T00:00:00Z\"");
+	r = root_from(text);
+	ck_assert_str_eq(step_of(prov_text, r, keys, &pw_expect), "SET");
+	prov_trusted_root_free(r);
+	free(text);
+	/* no CA was valid at the integrated time */
+	text = replace(root_text, "\"start\": \"2022-04-13T20:06:15Z\"",
+		       "\"start\": \"2022-04-13T20:06:15Z\", \"end\": \"2023-01-01T00:00:00Z\"");
+	r = root_from(text);
+	ck_assert_str_eq(step_of(prov_text, r, keys, &pw_expect), "certificate chain");
+	prov_trusted_root_free(r);
+	free(text);
+	/* the registry key expired before the integrated time */
+	text = replace(keys_text, "\"start\": \"2025-01-13T00:00:00.000Z\"",
+		       "\"start\": \"2025-01-13T00:00:00.000Z\", \"end\": \"2025-06-01T00:00:00.000Z\"");
+	text2 = replace(text, "\"start\": \"2025-01-13T00:00:00.000Z\"\n",
+			"\"start\": \"2025-01-13T00:00:00.000Z\", \"end\": \"2025-06-01T00:00:00.000Z\"\n");
+	k = keys_from(text2);
+	ck_assert_str_eq(step_of(pub_text, root, k, &pw_expect), "key expired");
+	prov_keys_free(k);
+	free(text);
+	free(text2);
+	/* no key: the publish bundle cannot be checked */
+	ck_assert_str_eq(step_of(pub_text, root, NULL, &pw_expect), "registry key");
+}
+END_TEST
+
+/* ---- pieces ---- */
+
+START_TEST(attestation_entries_keep_order_and_errors)
+{
+	static const char doc[] =
+		"{\"attestations\":[{\"predicateType\":\"x\",\"bundle\":{\"mediaType\":\"nope\"},"
+		"\"signedAccessSignatureUrl\":\"\"},{\"predicateType\":\"y\"}],\"extra\":1}";
+	struct prov_attestations a;
+
+	ck_assert_int_eq(prov_attestations_parse(&a, doc, strlen(doc), "att"), 0);
+	ck_assert_uint_eq(a.count, 2);
+	ck_assert_str_eq(a.items[0].predicate_type, "x");
+	ck_assert_ptr_null(a.items[0].bundle);
+	ck_assert_ptr_nonnull(strstr(a.items[0].error, "mediaType"));
+	ck_assert_ptr_null(a.items[1].bundle);
+	ck_assert_ptr_nonnull(a.items[1].error);
+	prov_attestations_release(&a);
+	ck_assert_int_eq(prov_attestations_parse(&a, "[]", 2, "att"), WS_EPARSE);
+	prov_attestations_release(&a);
+}
+END_TEST
+
+START_TEST(digest_ignores_formatting)
+{
+	struct prov_bundle *a, *b;
+	char *flat;
+	size_t i, o;
+	int in_string = 0;
+
+	/* the same bundle without its whitespace has the same digest */
+	flat = xstrdup(prov_text);
+	for (i = o = 0; prov_text[i]; i++) {
+		if (prov_text[i] == '"' && (i == 0 || prov_text[i - 1] != '\\'))
+			in_string = !in_string;
+		if (!in_string && (prov_text[i] == '\n' || prov_text[i] == ' '))
+			continue;
+		flat[o++] = prov_text[i];
+	}
+	flat[o] = '\0';
+	ck_assert_int_eq(prov_bundle_parse(&a, prov_text, strlen(prov_text), "a"), 0);
+	ck_assert_int_eq(prov_bundle_parse(&b, flat, o, "b"), 0);
+	ck_assert_str_eq(prov_bundle_digest(a), prov_bundle_digest(b));
+	ck_assert_int_eq(prov_bundle_is_dsse(a), 1);
+	ck_assert_str_eq(prov_bundle_media_type(a),
+			 "application/vnd.dev.sigstore.bundle.v0.3+json");
+	prov_bundle_free(b);
+	free(flat);
+	flat = mutate(prov_text, "\"payload\": \"", 10);
+	ck_assert_int_eq(prov_bundle_parse(&b, flat, strlen(flat), "b"), 0);
+	ck_assert_str_ne(prov_bundle_digest(a), prov_bundle_digest(b));
+	prov_bundle_free(a);
+	prov_bundle_free(b);
+	free(flat);
+}
+END_TEST
+
+START_TEST(unpadded_and_url_safe_base64_verify)
+{
+	char *text, *t2;
+
+	/* strip the SET's padding and write it URL-safe */
+	text = replace(prov_text, "9uWoc=\"", "9uWoc\"");
+	ck_assert_str_eq(step_of(text, root, keys, &pw_expect), "ok");
+	t2 = replace(text, "MEUCIGcw/05d79Gw", "MEUCIGcw_05d79Gw");
+	ck_assert_str_eq(step_of(t2, root, keys, &pw_expect), "ok");
+	free(text);
+	free(t2);
+}
+END_TEST
+
+START_TEST(limits_and_garbage_are_parse_errors)
+{
+	struct prov_bundle *b;
+	struct prov_trusted_root *r;
+	struct prov_keys *k;
+	char *big = xcalloc(PROV_BUNDLE_MAX + 2, 1);
+
+	memset(big, ' ', PROV_BUNDLE_MAX + 1);
+	ck_assert_int_eq(prov_bundle_parse(&b, big, PROV_BUNDLE_MAX + 1, "big"),
+			 WS_ELIMIT);
+	free(big);
+	ck_assert_int_eq(prov_bundle_parse(&b, "{}", 2, "e"), WS_EPARSE);
+	ck_assert_ptr_null(b);
+	ck_assert_int_eq(prov_bundle_parse(&b, "{", 1, "e"), WS_EPARSE);
+	ck_assert_int_eq(prov_trusted_root_parse(&r, "{}", 2, "r"), WS_EPARSE);
+	ck_assert_int_eq(prov_keys_parse(&k, "{\"keys\":[{}]}", 13, "k"), WS_EPARSE);
+	ck_assert_int_eq(prov_keys_parse(&k, "{\"keys\":[{\"keyid\":\"a\",\"key\":\"!!\"}]}",
+					 36, "k"), WS_EPARSE);
+	ck_assert_ptr_nonnull(strstr(ws_error_last(), "k:"));
+	ck_assert_int_eq(prov_trusted_root_load(&r, DATA "no-such-file.json"),
+			 WS_ENOTFOUND);
+}
+END_TEST
+
+START_TEST(step_names_are_stable)
+{
+	int i;
+
+	ck_assert_str_eq(prov_step_name(PROV_STEP_OK), "ok");
+	ck_assert_str_eq(prov_step_name(PROV_STEP_CERT_CHAIN), "certificate chain");
+	ck_assert_str_eq(prov_step_name(PROV_STEP_EKU), "code-signing EKU");
+	ck_assert_str_eq(prov_step_name(PROV_STEP_COUNT), "unknown");
+	for (i = 0; i < PROV_STEP_COUNT; i++)
+		ck_assert_ptr_nonnull(prov_step_name((enum prov_step)i));
+}
+END_TEST
+
+static Suite *
+mutate_suite(void)
+{
+	Suite *s = suite_create("prov-mutate");
+	TCase *tc;
+
+	tc = tcase_create("mutations");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, each_mutation_fails_at_its_step, 0,
+			    (int)(sizeof(mutations) / sizeof(mutations[0])));
+	tcase_add_test(tc, unmutated_bundles_pass);
+	tcase_add_test(tc, statement_and_entry_mismatches);
+	tcase_add_test(tc, trust_changes_fail_their_step);
+	tcase_add_test(tc, digest_ignores_formatting);
+	tcase_add_test(tc, unpadded_and_url_safe_base64_verify);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("pieces");
+	tcase_add_test(tc, attestation_entries_keep_order_and_errors);
+	tcase_add_test(tc, limits_and_garbage_are_parse_errors);
+	tcase_add_test(tc, step_names_are_stable);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(mutate_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
