@@ -240,18 +240,23 @@ collect(struct ctx *c, const struct tree_inv *inv)
 
 /* ---- packuments ---- */
 
-/* Copies what verify needs of version's dist into v. */
+/*
+ * Copies what verify needs of version's dist into v. A fetched packument
+ * whose version has no dist has no signatures and no attestations; a
+ * cached subset without dist (written by an older wormsign) says nothing.
+ */
 static void
-read_dist(struct ctx *c, struct ver *v, const struct json_value *doc)
+read_dist(struct ctx *c, struct ver *v, const struct json_value *doc, int fetched)
 {
-	const struct json_value *dist =
-		json_get(json_get(json_get(doc, "versions"), v->version), "dist");
+	const struct json_value *vo = json_get(json_get(doc, "versions"), v->version);
+	const struct json_value *dist = json_get(vo, "dist");
 	const struct json_value *sigs, *att, *m;
 
 	v->published = prov_iso_seconds(json_get_str(json_get(doc, "time"), v->version));
-	if (!json_is(dist, JSON_OBJECT))
+	if (!json_is(vo, JSON_OBJECT) || (!json_is(dist, JSON_OBJECT) && !fetched))
 		return;
 	v->have_dist = 1;
+	v->state = PROV_STATE_NONE;
 	v->integrity = pdup(c, json_get_str(dist, "integrity"));
 	sigs = json_get(dist, "signatures");
 	for (m = json_is(sigs, JSON_ARRAY) ? sigs->u.first : NULL;
@@ -263,8 +268,6 @@ read_dist(struct ctx *c, struct ver *v, const struct json_value *doc)
 	att = json_get(dist, "attestations");
 	if (json_is(att, JSON_OBJECT))
 		v->att_url = pdup(c, json_get_str(att, "url"));
-	if (!v->att_url)
-		v->state = PROV_STATE_NONE;
 }
 
 static void
@@ -274,6 +277,7 @@ on_packument(const char *name, enum registry_status status,
 	struct ctx *c = payload;
 	struct name_ent *n = find_name(c, name);
 	size_t i, j, nlocked;
+	int fetched;
 
 	if (!n)
 		return;
@@ -296,12 +300,13 @@ on_packument(const char *name, enum registry_status status,
 		return;
 	}
 	n->known = 1;
+	fetched = status == REGISTRY_FETCHED;
 	nlocked = n->nvers;
 	for (i = 0; i < nlocked; i++) {
 		const char **earlier;
 		size_t ne;
 
-		read_dist(c, &n->vers[i], doc);
+		read_dist(c, &n->vers[i], doc, fetched);
 		if (!c->o->history)
 			continue;
 		earlier = xcalloc(c->o->history, sizeof(*earlier));
@@ -318,7 +323,7 @@ on_packument(const char *name, enum registry_status status,
 				idx = (size_t)(ev - n->vers);
 			} else {
 				idx = add_ver(n, mempool_strdup(&c->pool, earlier[j]), 0);
-				read_dist(c, &n->vers[idx], doc);
+				read_dist(c, &n->vers[idx], doc, fetched);
 				c->st->history_versions++;
 			}
 			n->vers[i].earlier[n->vers[i].nearlier++] = idx;
@@ -329,32 +334,41 @@ on_packument(const char *name, enum registry_status status,
 
 /* ---- registry keys ---- */
 
+struct keys_answer {
+	char *body;		/* 200 */
+	int not_found;		/* 404: the registry publishes no keys */
+};
+
 static void
 on_keys(size_t index, enum registry_status status, const char *body,
 	size_t len, const char *error, void *payload)
 {
-	char **out = payload;
+	struct keys_answer *a = payload;
 
 	if (status == REGISTRY_FETCHED)
-		*out = xstrndup(body, len);
+		a->body = xstrndup(body, len);
+	else if (status == REGISTRY_NOT_FOUND)
+		a->not_found = 1;
 	else if (status == REGISTRY_FAILED)
 		ws_error_set(WS_ENET, "%s", error ? error : "keys request failed");
-	else
-		ws_error_clear();
 	(void)index;
 }
 
-/* The keys to verify with: given, cached while fresh, or fetched. */
+/*
+ * The keys to verify with: given, cached while fresh, or fetched. An empty
+ * cached document records that the registry has none (a 404).
+ */
 static void
 load_keys(struct ctx *c)
 {
 	struct registry_client *cl = c->o->client;
 	struct registry_cache *cache = registry_client_cache(cl);
+	struct keys_answer ans = { NULL, 0 };
 	struct registry_get g;
-	char *cached = NULL, *fetched = NULL, *url = NULL, digest[65];
+	struct registry_stats rs;
+	char *cached = NULL, *url = NULL, digest[65];
 	const char *use = NULL;
 	int64_t at = 0, now = (int64_t)time(NULL);
-	struct registry_stats rs;
 
 	if (c->o->keys) {
 		c->keys = c->o->keys;
@@ -380,14 +394,16 @@ load_keys(struct ctx *c)
 		g.label = "registry keys";
 		ws_error_clear();
 		memset(&rs, 0, sizeof(rs));
-		registry_fetch_urls(cl, &g, 1, on_keys, &fetched, &rs);
+		if (registry_fetch_urls(cl, &g, 1, on_keys, &ans, &rs) < 0)
+			ws_error_set(WS_ENET, "registry keys: %s", ws_error_last());
 		c->st->documents.requests += rs.requests;
 		c->st->documents.fetched += rs.fetched;
+		c->st->documents.not_found += rs.not_found;
 		c->st->documents.failed += rs.failed;
-		if (fetched) {
-			use = fetched;
+		if (ans.body || ans.not_found) {
+			use = ans.body ? ans.body : "";
 			c->st->keys_source = "registry";
-			if (cache && registry_cache_blob_put(cache, "keys", url, fetched, now) < 0)
+			if (cache && registry_cache_blob_put(cache, "keys", url, use, now) < 0)
 				ws_error_clear();
 		} else if (ws_error_last_code() == WS_ENET) {
 			report_add_error(c->r, "registry keys", ws_error_last());
@@ -398,7 +414,7 @@ load_keys(struct ctx *c)
 			}
 		}
 	}
-	if (use) {
+	if (use && *use) {
 		if (prov_keys_parse(&c->own_keys, use, strlen(use), url) < 0) {
 			report_add_error(c->r, "registry keys", ws_error_last());
 			ws_error_clear();
@@ -409,9 +425,11 @@ load_keys(struct ctx *c)
 			c->keys_digest = mempool_strdup(&c->pool, digest);
 			c->st->nkeys = prov_keys_count(c->keys);
 		}
+	} else if (use) {
+		c->st->keys_source = "none";
 	}
 	free(cached);
-	free(fetched);
+	free(ans.body);
 	free(url);
 }
 

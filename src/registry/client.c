@@ -352,11 +352,12 @@ dist_text(const struct json_value *root, struct strbuf *out)
 		if (m != v->u.first)
 			strbuf_addch(out, ',');
 		add_escaped(out, m->key, m->key_len);
+		/* a version without dist is known to have none: {"dist":{}} */
+		strbuf_addstr(out, ":{\"dist\":{");
 		if (!json_is(dist, JSON_OBJECT)) {
-			strbuf_addstr(out, ":{}");
+			strbuf_addstr(out, "}}");
 			continue;
 		}
-		strbuf_addstr(out, ":{\"dist\":{");
 		for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
 			const struct json_value *f = json_get(dist, keep[i]);
 

@@ -215,8 +215,8 @@ struct registry_want {
  * object keyed by version. For the cached subset (REVALIDATED, CACHED,
  * OFFLINE_STALE) those two are all there is, and each `versions` member is
  * {"dist":{"integrity","signatures","attestations"}} as far as the
- * fetched packument had them, or an empty object when the cache holds no
- * dist subset for the package. doc and error are valid only during the call.
+ * fetched packument had them ({"dist":{}} for a version without dist), or
+ * an empty object when the cache holds no dist subset for the package. doc and error are valid only during the call.
  * error is NULL unless status is REGISTRY_FAILED or REGISTRY_OFFLINE_MISSING;
  * it names the package and never contains a credential.
  */
