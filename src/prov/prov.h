@@ -226,6 +226,18 @@ struct prov_expect {
  * be NULL: such bundles then fail at PROV_STEP_REGISTRY_KEY). expect may be
  * NULL. On success v->step is PROV_STEP_OK, v->integrated_time the verified
  * time and v->id the identity; returns 0, else WS_EVERIFY. v is reset first.
+ *
+ * Details callers rely on:
+ * - keys given: a non-empty DSSE keyid must name an "npm:attestations" key
+ *   even on a certificate-signed bundle (npm's rule); keys NULL skips that
+ *   for certificate bundles (verify --bundle on any Sigstore bundle).
+ * - a registry key counts as expired when its end is before the verified
+ *   integrated time; its start is not checked (npm re-signed old versions).
+ * - on failure v->id holds what the bundle claims, unverified: report it
+ *   as a claim only.
+ * - entries without a SET (Rekor v2) and RFC 3161 timestamps give no
+ *   verified time yet: such bundles fail at PROV_STEP_TIMESTAMP.
+ * - thread-safe for concurrent calls with distinct verdicts.
  */
 int prov_bundle_verify(const struct prov_bundle *b,
 		       const struct prov_trusted_root *root,
