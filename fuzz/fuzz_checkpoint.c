@@ -7,27 +7,23 @@
 /* The checkpoint, Merkle and base64 code is private to src/prov: the fuzz
  * target reaches it through the module's internal header. */
 #include "prov/prov_int.h"
-#include "util/datadir.h"
 #include "util/error.h"
 
 #include "util/banned.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The shipped trusted root, loaded once; NULL when not found. */
 static struct prov_trusted_root *
 fuzz_root(void)
 {
 	static struct prov_trusted_root *root;
 	static int tried;
-	char dir[4096], path[4200];
 
 	if (!tried) {
 		tried = 1;
-		if (ws_data_dir(dir, sizeof(dir), "trust") == 0) {
-			snprintf(path, sizeof(path), "%s/trusted_root.json", dir);
-			if (prov_trusted_root_load(&root, path) != 0)
-				root = NULL;
-		}
+		if (prov_trusted_root_load_default(&root) != 0)
+			root = NULL;
 	}
 	return root;
 }

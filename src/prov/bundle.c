@@ -530,23 +530,14 @@ int
 prov_attestations_parse(struct prov_attestations *out, const char *buf,
 			size_t len, const char *name)
 {
-	struct json_doc doc;
-	char *copy;
+	struct prov_json j;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	mempool_init(&out->pool, 4096);
-	if (len > PROV_DOC_MAX)
-		return ws_error_set(WS_ELIMIT, "%s: larger than %u bytes", name,
-				    PROV_DOC_MAX);
-	copy = xmalloc(len + 1);
-	memcpy(copy, buf, len);
-	copy[len] = '\0';
-	rc = json_parse(&doc, copy, len, name, 0);
-	if (rc == 0) {
-		rc = parse_attestations(out, doc.root, name);
-		json_doc_release(&doc);
-	}
-	free(copy);
+	rc = prov_json_parse(&j, buf, len, PROV_DOC_MAX, name);
+	if (rc == 0)
+		rc = parse_attestations(out, j.doc.root, name);
+	prov_json_release(&j);
 	return rc;
 }

@@ -92,6 +92,33 @@ prov_read_file(const char *path, size_t max, char **out, size_t *len)
 	return 0;
 }
 
+int
+prov_json_parse(struct prov_json *j, const void *buf, size_t len, size_t max,
+		const char *name)
+{
+	int rc;
+
+	memset(j, 0, sizeof(*j));
+	if (len > max)
+		return ws_error_set(WS_ELIMIT, "%s: larger than %zu bytes", name,
+				    max);
+	j->copy = xmalloc(len + 1);
+	memcpy(j->copy, buf, len);
+	j->copy[len] = '\0';
+	rc = json_parse(&j->doc, j->copy, len, name, 0);
+	j->ok = rc == 0;
+	return rc;
+}
+
+void
+prov_json_release(struct prov_json *j)
+{
+	if (j->ok)
+		json_doc_release(&j->doc);
+	free(j->copy);
+	memset(j, 0, sizeof(*j));
+}
+
 /* ---- keys and signatures ---- */
 
 EVP_PKEY *
@@ -297,33 +324,22 @@ prov_keys_parse(struct prov_keys **out, const char *buf, size_t len,
 		const char *name)
 {
 	struct prov_keys *keys;
-	struct json_doc doc;
-	char *copy;
+	struct prov_json j;
 	int rc;
 
 	*out = NULL;
-	if (len > PROV_DOC_MAX)
-		return ws_error_set(WS_ELIMIT, "%s: larger than %u bytes", name,
-				    PROV_DOC_MAX);
-	copy = xmalloc(len + 1);
-	memcpy(copy, buf, len);
-	copy[len] = '\0';
-	rc = json_parse(&doc, copy, len, name, 0);
-	if (rc != 0) {
-		free(copy);
-		return rc;
+	rc = prov_json_parse(&j, buf, len, PROV_DOC_MAX, name);
+	if (rc == 0) {
+		keys = xcalloc(1, sizeof(*keys));
+		mempool_init(&keys->pool, 4096);
+		rc = parse_keys(keys, j.doc.root, name);
+		if (rc == 0)
+			*out = keys;
+		else
+			keys_free_all(keys);
 	}
-	keys = xcalloc(1, sizeof(*keys));
-	mempool_init(&keys->pool, 4096);
-	rc = parse_keys(keys, doc.root, name);
-	json_doc_release(&doc);
-	free(copy);
-	if (rc != 0) {
-		keys_free_all(keys);
-		return rc;
-	}
-	*out = keys;
-	return 0;
+	prov_json_release(&j);
+	return rc;
 }
 
 int

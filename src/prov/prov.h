@@ -13,8 +13,8 @@
  *   WS_EIO with a one-line message "<name>: <what>" in ws_error_last().
  * - Verifiers return 0 when every step passed and WS_EVERIFY otherwise; the
  *   failing step and a one-line reason are in the verdict (never key bytes
- *   or signatures, only ids, names and digests). ws_error_last() is not
- *   touched by verifiers, so a batch can keep going.
+ *   or signatures, only ids, names and digests). The verdict, not
+ *   ws_error_last(), carries a verifier's result, so a batch keeps going.
  * - Objects are immutable after loading: a trusted root, a key set and a
  *   parsed bundle may be shared by threads that only verify.
  * - Every input is bounded by the PROV_*_MAX limits below (WS_ELIMIT).
@@ -87,6 +87,9 @@ struct prov_trusted_root;
 int prov_trusted_root_load(struct prov_trusted_root **out, const char *path);
 int prov_trusted_root_parse(struct prov_trusted_root **out, const char *buf,
 			    size_t len, const char *name);
+/* The trusted root shipped with wormsign: trust/trusted_root.json in the
+ * data directory (util/datadir.h). */
+int prov_trusted_root_load_default(struct prov_trusted_root **out);
 void prov_trusted_root_free(struct prov_trusted_root *root);
 
 /* ---- registry keys ---- */

@@ -110,6 +110,21 @@ const struct prov_log *prov_log_find(const struct prov_log *logs, size_t n,
 /* Reads a whole file, bounded, NUL-terminated; free() the result. */
 int prov_read_file(const char *path, size_t max, char **out, size_t *len);
 
+/* A JSON document parsed from a private copy of some bytes (keys.c). */
+struct prov_json {
+	char *copy;
+	struct json_doc doc;
+	int ok;
+};
+
+/*
+ * Copies buf[0..len) (at most max bytes, else WS_ELIMIT) and parses it;
+ * 0 with j->ok set, or the parser's error. Release j in every case.
+ */
+int prov_json_parse(struct prov_json *j, const void *buf, size_t len,
+		    size_t max, const char *name);
+void prov_json_release(struct prov_json *j);
+
 /* ---- bundles (bundle.c) ---- */
 
 struct prov_tlog_entry {

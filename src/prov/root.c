@@ -2,9 +2,11 @@
 
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/datadir.h"
 #include "util/error.h"
 #include "util/xalloc.h"
 
@@ -193,33 +195,22 @@ prov_trusted_root_parse(struct prov_trusted_root **out, const char *buf,
 			size_t len, const char *name)
 {
 	struct prov_trusted_root *root;
-	struct json_doc doc;
-	char *copy;
+	struct prov_json j;
 	int rc;
 
 	*out = NULL;
-	if (len > PROV_DOC_MAX)
-		return ws_error_set(WS_ELIMIT, "%s: larger than %u bytes", name,
-				    PROV_DOC_MAX);
-	copy = xmalloc(len + 1);
-	memcpy(copy, buf, len);
-	copy[len] = '\0';
-	rc = json_parse(&doc, copy, len, name, 0);
-	if (rc != 0) {
-		free(copy);
-		return rc;
+	rc = prov_json_parse(&j, buf, len, PROV_DOC_MAX, name);
+	if (rc == 0) {
+		root = xcalloc(1, sizeof(*root));
+		mempool_init(&root->pool, 8192);
+		rc = parse_root(root, j.doc.root, name);
+		if (rc == 0)
+			*out = root;
+		else
+			prov_trusted_root_free(root);
 	}
-	root = xcalloc(1, sizeof(*root));
-	mempool_init(&root->pool, 8192);
-	rc = parse_root(root, doc.root, name);
-	json_doc_release(&doc);
-	free(copy);
-	if (rc != 0) {
-		prov_trusted_root_free(root);
-		return rc;
-	}
-	*out = root;
-	return 0;
+	prov_json_release(&j);
+	return rc;
 }
 
 int
@@ -236,6 +227,20 @@ prov_trusted_root_load(struct prov_trusted_root **out, const char *path)
 	rc = prov_trusted_root_parse(out, buf, len, path);
 	free(buf);
 	return rc;
+}
+
+int
+prov_trusted_root_load_default(struct prov_trusted_root **out)
+{
+	char dir[4096], path[4200];
+	int rc;
+
+	*out = NULL;
+	rc = ws_data_dir(dir, sizeof(dir), "trust");
+	if (rc != 0)
+		return rc;
+	snprintf(path, sizeof(path), "%s/trusted_root.json", dir);
+	return prov_trusted_root_load(out, path);
 }
 
 const struct prov_log *

@@ -19,34 +19,6 @@
 #define INTOTO_PAYLOAD_TYPE "application/vnd.in-toto+json"
 #define SIG_MAX 1024
 
-/* A JSON document parsed from a private copy of some bytes. */
-struct owned_json {
-	char *buf;
-	struct json_doc doc;
-	int ok;
-};
-
-static void
-owned_json_parse(struct owned_json *j, const unsigned char *s, size_t n,
-		 const char *name)
-{
-	j->buf = xmalloc(n + 1);
-	memcpy(j->buf, s, n);
-	j->buf[n] = '\0';
-	j->ok = json_parse(&j->doc, j->buf, n, name, 0) == 0;
-	if (!j->ok)
-		ws_error_clear();
-}
-
-static void
-owned_json_release(struct owned_json *j)
-{
-	if (j->ok)
-		json_doc_release(&j->doc);
-	free(j->buf);
-	memset(j, 0, sizeof(*j));
-}
-
 static const struct json_value *
 path_get(const struct json_value *v, const char *const *keys)
 {
@@ -279,7 +251,7 @@ static int
 verify_body(const struct prov_bundle *b, const struct prov_tlog_entry *t,
 	    const unsigned char *sig, size_t siglen, struct prov_verdict *v)
 {
-	struct owned_json j;
+	struct prov_json j;
 	const struct json_value *spec;
 	const char *kind, *api, *hash = NULL, *bsig = NULL;
 	unsigned char got[PROV_B64_DECODED_MAX(SIG_MAX) + 3], md[32];
@@ -287,7 +259,8 @@ verify_body(const struct prov_bundle *b, const struct prov_tlog_entry *t,
 	size_t glen;
 	int twice = 0, rc = 0;
 
-	owned_json_parse(&j, t->body, t->body_len, "canonicalizedBody");
+	prov_json_parse(&j, t->body, t->body_len, PROV_BUNDLE_MAX,
+			"canonicalizedBody");
 	if (!j.ok)
 		return prov_fail(v, PROV_STEP_TLOG_BODY, "entry %lld: body is not JSON",
 				 (long long)t->log_index);
@@ -348,7 +321,7 @@ verify_body(const struct prov_bundle *b, const struct prov_tlog_entry *t,
 		goto done;
 	}
 done:
-	owned_json_release(&j);
+	prov_json_release(&j);
 	return rc;
 }
 
@@ -597,7 +570,7 @@ prov_bundle_verify(const struct prov_bundle *b,
 		   const struct prov_expect *expect, struct prov_verdict *v)
 {
 	const struct prov_key_int *key = NULL;
-	struct owned_json st = {0};
+	struct prov_json st = {0};
 	unsigned char sig[PROV_B64_DECODED_MAX(SIG_MAX) + 3];
 	size_t siglen = 0, i;
 	int rc;
@@ -610,7 +583,8 @@ prov_bundle_verify(const struct prov_bundle *b,
 	if ((rc = registry_key(b, keys, &key, v)) != 0)
 		return rc;
 	if (b->is_dsse) {
-		owned_json_parse(&st, b->payload, b->payload_len, "payload");
+		prov_json_parse(&st, b->payload, b->payload_len, PROV_BUNDLE_MAX,
+				"payload");
 		if (st.ok)
 			identity_from_statement(&v->id, &v->pool, st.doc.root);
 	}
@@ -651,7 +625,7 @@ prov_bundle_verify(const struct prov_bundle *b,
 		if ((rc = verify_body(b, &b->entries[i], sig, siglen, v)) != 0)
 			goto done;
 done:
-	owned_json_release(&st);
+	prov_json_release(&st);
 	ERR_clear_error();
 	return rc;
 }

@@ -351,6 +351,9 @@ START_TEST(limits_and_garbage_are_parse_errors)
 	ck_assert_ptr_nonnull(strstr(ws_error_last(), "k:"));
 	ck_assert_int_eq(prov_trusted_root_load(&r, DATA "no-such-file.json"),
 			 WS_ENOTFOUND);
+	/* the copy shipped in trust/ loads */
+	ck_assert_msg(prov_trusted_root_load_default(&r) == 0, "%s", ws_error_last());
+	prov_trusted_root_free(r);
 }
 END_TEST
 
