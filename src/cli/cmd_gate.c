@@ -227,7 +227,7 @@ gate_parse_args(struct gate_args *a, int argc, char **argv)
 		cli_error("nothing to run after \"--\"");
 		return WS_EXIT_USAGE;
 	}
-	if (!a->scan && !a->age) {
+	if (!a->scan && !a->age && !a->verify) {
 		cli_error("--no-scan and --no-age leave nothing to check");
 		return WS_EXIT_USAGE;
 	}
