@@ -7,6 +7,9 @@
 #include "prov/prov.h"
 
 #include <check.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,6 +263,152 @@ START_TEST(trust_changes_fail_their_step)
 }
 END_TEST
 
+/* ---- a message-signature bundle made here (verify --bundle) ---- */
+
+static char *
+b64(const unsigned char *p, size_t n)
+{
+	char *out = xmalloc(4 * ((n + 2) / 3) + 1);
+
+	EVP_EncodeBlock((unsigned char *)out, p, (int)n);
+	return out;
+}
+
+static char *
+hexs(const unsigned char *p, size_t n)
+{
+	char *out = xmalloc(2 * n + 1);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", p[i]);
+	return out;
+}
+
+static char *
+spki_b64(EVP_PKEY *k, unsigned char id[32])
+{
+	unsigned char *der = NULL;
+	int n = i2d_PUBKEY(k, &der);
+	char *out;
+
+	ck_assert_int_gt(n, 0);
+	SHA256(der, (size_t)n, id);
+	out = b64(der, (size_t)n);
+	OPENSSL_free(der);
+	return out;
+}
+
+static char *
+sign_b64(EVP_PKEY *k, const void *msg, size_t n)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char sig[128];
+	size_t siglen = sizeof(sig);
+
+	ck_assert_int_eq(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, k), 1);
+	ck_assert_int_eq(EVP_DigestSign(ctx, sig, &siglen, msg, n), 1);
+	EVP_MD_CTX_free(ctx);
+	return b64(sig, siglen);
+}
+
+/*
+ * A hashedrekord entry signed by a key of our own, logged by a Rekor key of
+ * our own put in place of the real one in the trusted root: the message
+ * signature path end to end, without a Fulcio certificate.
+ */
+START_TEST(message_signature_bundles_verify)
+{
+	static const char artifact[] = "artifact bytes\n";
+	EVP_PKEY *signer = EVP_EC_gen("P-256"), *rekor = EVP_EC_gen("P-256");
+	unsigned char sid[32], rid[32], md[32];
+	char *s_spki, *r_spki, *sig, *mdhex, *md64, *rid64, *ridhex, *body;
+	char *body64, *set_msg, *set, *bundle, *keysdoc, *rtext, *rtext2, *mut;
+	struct prov_trusted_root *r;
+	struct prov_keys *k;
+	struct prov_expect ex = {0};
+	char digest[80];
+	struct strbuf sb;
+
+	ck_assert_ptr_nonnull(signer);
+	ck_assert_ptr_nonnull(rekor);
+	s_spki = spki_b64(signer, sid);
+	r_spki = spki_b64(rekor, rid);
+	SHA256((const unsigned char *)artifact, strlen(artifact), md);
+	sig = sign_b64(signer, artifact, strlen(artifact));
+	mdhex = hexs(md, 32);
+	md64 = b64(md, 32);
+	rid64 = b64(rid, 32);
+	ridhex = hexs(rid, 32);
+	strbuf_init(&sb, 1u << 20);
+	strbuf_addf(&sb, "{\"apiVersion\":\"0.0.1\",\"kind\":\"hashedrekord\",\"spec\":"
+		    "{\"data\":{\"hash\":{\"algorithm\":\"sha256\",\"value\":\"%s\"}},"
+		    "\"signature\":{\"content\":\"%s\"}}}", mdhex, sig);
+	body = strbuf_detach(&sb, NULL);
+	body64 = b64((const unsigned char *)body, strlen(body));
+	strbuf_addf(&sb, "{\"body\":\"%s\",\"integratedTime\":1767225600,"
+		    "\"logID\":\"%s\",\"logIndex\":42}", body64, ridhex);
+	set_msg = strbuf_detach(&sb, NULL);
+	set = sign_b64(rekor, set_msg, strlen(set_msg));
+	strbuf_addf(&sb, "{\"mediaType\":\"application/vnd.dev.sigstore.bundle+json;version=0.1\","
+		    "\"verificationMaterial\":{\"publicKey\":{\"hint\":\"SHA256:test\"},"
+		    "\"tlogEntries\":[{\"logIndex\":\"42\",\"logId\":{\"keyId\":\"%s\"},"
+		    "\"kindVersion\":{\"kind\":\"hashedrekord\",\"version\":\"0.0.1\"},"
+		    "\"integratedTime\":\"1767225600\",\"inclusionPromise\":"
+		    "{\"signedEntryTimestamp\":\"%s\"},\"canonicalizedBody\":\"%s\"}]},"
+		    "\"messageSignature\":{\"messageDigest\":{\"algorithm\":\"SHA2_256\","
+		    "\"digest\":\"%s\"},\"signature\":\"%s\"}}",
+		    rid64, set, body64, md64, sig);
+	bundle = strbuf_detach(&sb, NULL);
+	strbuf_addf(&sb, "{\"keys\":[{\"expires\":null,\"keyid\":\"SHA256:test\","
+		    "\"keytype\":\"ecdsa-sha2-nistp256\",\"scheme\":\"ecdsa-sha2-nistp256\","
+		    "\"key\":\"%s\"}]}", s_spki);
+	keysdoc = strbuf_detach(&sb, NULL);
+	rtext = replace(root_text, "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE2G2Y+2tabdTV5BcGiBIx0a9fAFwrkBbmLSGtks4L3qX6yYY0zufBnhC8Ur/iy55GhWP/9A/bY2LhC30M9+RYtw==",
+			r_spki);
+	rtext2 = replace(rtext, "wNI9atQGlz+VWfO6LRygH4QUfY/8W4RFwiT5i5WRgB0=", rid64);
+	r = root_from(rtext2);
+	k = keys_from(keysdoc);
+
+	ck_assert_str_eq(step_of(bundle, r, k, NULL), "ok");
+	snprintf(digest, sizeof(digest), "sha256:%s", mdhex);
+	ex.digest = digest;
+	ck_assert_str_eq(step_of(bundle, r, k, &ex), "ok");
+	digest[7] = digest[7] == '0' ? '1' : '0';
+	ck_assert_str_eq(step_of(bundle, r, k, &ex), "subject digest");
+	/* the real Rekor key did not sign this entry */
+	ck_assert_str_eq(step_of(bundle, root, k, NULL), "SET");
+	/* another key under the same id */
+	ck_assert_str_eq(step_of(bundle, r, keys, NULL), "registry key");
+	mut = mutate(bundle, "\"signature\":\"", 20);
+	ck_assert_str_eq(step_of(mut, r, k, NULL), "signature");
+	free(mut);
+	mut = mutate(bundle, "\"digest\":\"", 5);
+	ck_assert_str_eq(step_of(mut, r, k, NULL), "signature");
+	free(mut);
+
+	prov_trusted_root_free(r);
+	prov_keys_free(k);
+	free(rtext);
+	free(rtext2);
+	free(keysdoc);
+	free(bundle);
+	free(set);
+	free(set_msg);
+	free(body64);
+	free(body);
+	free(ridhex);
+	free(rid64);
+	free(md64);
+	free(mdhex);
+	free(sig);
+	free(r_spki);
+	free(s_spki);
+	EVP_PKEY_free(signer);
+	EVP_PKEY_free(rekor);
+}
+END_TEST
+
 /* ---- pieces ---- */
 
 START_TEST(attestation_entries_keep_order_and_errors)
@@ -385,6 +534,7 @@ mutate_suite(void)
 	tcase_add_test(tc, trust_changes_fail_their_step);
 	tcase_add_test(tc, digest_ignores_formatting);
 	tcase_add_test(tc, unpadded_and_url_safe_base64_verify);
+	tcase_add_test(tc, message_signature_bundles_verify);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("pieces");
