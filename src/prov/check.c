@@ -31,7 +31,6 @@
 #define CHECK_PATH_LEN 32
 #define CHECK_EVIDENCE_MAX 12
 #define CHECK_SIGS_MAX 16	/* dist.signatures entries looked at */
-#define CHECK_KEY_MAX 4096	/* verdict cache keys before hashing */
 
 enum prov_state {
 	PROV_STATE_NONE,	/* no provenance announced */
@@ -559,10 +558,18 @@ static const struct {
 
 #define ID_FIELD(id, i) (*(const char **)((char *)(id) + id_fields[i].off))
 
+/*
+ * A cached result: of one bundle, or of all the attestations of one
+ * version (then also its state, the failing predicate and how many
+ * bundles it covered, so that a warm run parses none of them).
+ */
 struct verdict {
 	enum prov_step step;
 	const char *reason;
 	struct prov_identity id;
+	int state;		/* enum prov_state, -1 for a single bundle */
+	const char *predicate;
+	size_t bundles;
 };
 
 static void
@@ -583,8 +590,13 @@ verdict_json(const struct verdict *v)
 	size_t i;
 
 	strbuf_init(&sb, (size_t)-1);
-	strbuf_addf(&sb, "{\"step\":%d,\"reason\":", (int)v->step);
+	strbuf_addf(&sb, "{\"step\":%d,\"state\":%d,\"bundles\":%zu,\"reason\":",
+		    (int)v->step, v->state, v->bundles);
 	add_jstr(&sb, v->reason ? v->reason : "");
+	if (v->predicate) {
+		strbuf_addstr(&sb, ",\"predicate\":");
+		add_jstr(&sb, v->predicate);
+	}
 	strbuf_addstr(&sb, ",\"id\":{");
 	for (i = 0; i < sizeof(id_fields) / sizeof(id_fields[0]); i++) {
 		const char *s = ID_FIELD(&v->id, i);
@@ -606,28 +618,99 @@ static int
 verdict_parse(struct ctx *c, struct verdict *v, char *text)
 {
 	struct json_doc doc;
-	const struct json_value *step, *id;
+	const struct json_value *step, *id, *state, *nb;
 	size_t i;
-	long s;
+	long s, st;
 
 	if (json_parse(&doc, text, strlen(text), "verdict", 0) < 0) {
 		ws_error_clear();
 		return -1;
 	}
 	step = json_get(doc.root, "step");
+	state = json_get(doc.root, "state");
+	nb = json_get(doc.root, "bundles");
 	id = json_get(doc.root, "id");
 	s = json_is(step, JSON_NUMBER) ? strtol(step->u.str, NULL, 10) : -1;
-	if (s < 0 || s >= PROV_STEP_COUNT || !json_is(id, JSON_OBJECT)) {
+	st = json_is(state, JSON_NUMBER) ? strtol(state->u.str, NULL, 10) : -2;
+	if (s < 0 || s >= PROV_STEP_COUNT || st < -1 || st > PROV_STATE_UNCHECKED ||
+	    !json_is(nb, JSON_NUMBER) || !json_is(id, JSON_OBJECT)) {
 		json_doc_release(&doc);
 		return -1;
 	}
 	memset(v, 0, sizeof(*v));
 	v->step = (enum prov_step)s;
+	v->state = (int)st;
+	v->bundles = (size_t)strtoul(nb->u.str, NULL, 10);
 	v->reason = pdup(c, json_get_str(doc.root, "reason"));
+	v->predicate = pdup(c, json_get_str(doc.root, "predicate"));
 	for (i = 0; i < sizeof(id_fields) / sizeof(id_fields[0]); i++)
 		ID_FIELD(&v->id, i) = pdup(c, json_get_str(id, id_fields[i].key));
 	json_doc_release(&doc);
 	return 0;
+}
+
+/*
+ * The cache key of a verdict: what was verified (a bundle's canonical
+ * digest, or "att:" and the digest of a whole attestations response) and
+ * everything the verdict depends on besides it.
+ */
+static void
+verdict_key(struct ctx *c, const char *what, const char *name,
+	    const char *version, const char *integrity, char digest[65])
+{
+	static const char d[] = "0123456789abcdef";
+	const char *parts[6];
+	unsigned char h[32];
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	size_t i;
+
+	parts[0] = what;
+	parts[1] = name;
+	parts[2] = version;
+	parts[3] = integrity ? integrity : "";
+	parts[4] = c->o->root_digest ? c->o->root_digest : "";
+	parts[5] = c->keys_digest;
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+		abort();
+	/* each part with its NUL: no two tuples hash the same bytes */
+	for (i = 0; i < 6; i++)
+		EVP_DigestUpdate(md, parts[i], strlen(parts[i]) + 1);
+	EVP_DigestFinal_ex(md, h, NULL);
+	EVP_MD_CTX_free(md);
+	for (i = 0; i < 32; i++) {
+		digest[2 * i] = d[h[i] >> 4];
+		digest[2 * i + 1] = d[h[i] & 15];
+	}
+	digest[64] = '\0';
+}
+
+/* A cached verdict under key, or -1. */
+static int
+verdict_cached(struct ctx *c, const char *key, struct verdict *out)
+{
+	struct registry_cache *cache = registry_client_cache(c->o->client);
+	char *text = NULL;
+	int ret = -1;
+
+	if (cache && registry_cache_blob_get(cache, "verdict", key, &text, NULL) == 0)
+		ret = verdict_parse(c, out, text);
+	ws_error_clear();
+	free(text);
+	return ret;
+}
+
+static void
+verdict_store(struct ctx *c, const char *key, const struct verdict *v)
+{
+	struct registry_cache *cache = registry_client_cache(c->o->client);
+	char *text;
+
+	if (!cache)
+		return;
+	text = verdict_json(v);
+	if (registry_cache_blob_put(cache, "verdict", key, text, (int64_t)time(NULL)) < 0)
+		ws_error_clear();
+	free(text);
 }
 
 /* The verdict of b for (name, version, integrity): cached or computed. */
@@ -635,27 +718,16 @@ static void
 verdict_of(struct ctx *c, const struct prov_bundle *b, const char *name,
 	   const char *version, const char *integrity, struct verdict *out)
 {
-	struct registry_cache *cache = registry_client_cache(c->o->client);
 	struct prov_expect ex;
 	struct prov_verdict pv;
-	struct strbuf key;
-	char digest[65], *text = NULL;
+	char digest[65];
 	size_t i;
 
-	strbuf_init(&key, CHECK_KEY_MAX);
-	strbuf_addf(&key, "%s\n%s@%s\n%s\n%s\n%s", prov_bundle_digest(b), name,
-		    version, integrity ? integrity : "", c->o->root_digest ? c->o->root_digest : "",
-		    c->keys_digest);
-	sha256_hex(key.buf, key.len, digest);
-	strbuf_release(&key);
-	if (cache && registry_cache_blob_get(cache, "verdict", digest, &text, NULL) == 0 &&
-	    verdict_parse(c, out, text) == 0) {
+	verdict_key(c, prov_bundle_digest(b), name, version, integrity, digest);
+	if (verdict_cached(c, digest, out) == 0 && out->state == -1) {
 		c->st->bundles_cached++;
-		free(text);
 		return;
 	}
-	ws_error_clear();
-	free(text);
 
 	memset(&ex, 0, sizeof(ex));
 	ex.name = name;
@@ -665,18 +737,13 @@ verdict_of(struct ctx *c, const struct prov_bundle *b, const char *name,
 	prov_bundle_verify(b, c->o->root, c->keys, &ex, &pv);
 	c->st->bundles_verified++;
 	memset(out, 0, sizeof(*out));
+	out->state = -1;
 	out->step = pv.step;
 	out->reason = pdup(c, pv.reason);
 	for (i = 0; i < sizeof(id_fields) / sizeof(id_fields[0]); i++)
 		ID_FIELD(&out->id, i) = pdup(c, ID_FIELD(&pv.id, i));
 	prov_verdict_release(&pv);
-	if (cache) {
-		text = verdict_json(out);
-		if (registry_cache_blob_put(cache, "verdict", digest, text,
-					    (int64_t)time(NULL)) < 0)
-			ws_error_clear();
-		free(text);
-	}
+	verdict_store(c, digest, out);
 }
 
 static int
@@ -691,14 +758,31 @@ verify_ver(struct ctx *c, struct name_ent *n, struct ver *v)
 {
 	struct prov_attestations atts;
 	const char *integrity = v->integrity;
+	struct verdict whole;
+	char what[70], key[65];
 	int have_prov = 0;
-	size_t i;
+	size_t i, examined = 0;
 
 	if (!v->att_body)
 		return;
 	/* the subject must be what is locked, when a sha512 is locked */
 	if (v->locked && v->locked_integrity && !strncmp(v->locked_integrity, "sha512-", 7))
 		integrity = v->locked_integrity;
+	/* a response seen before: its result, without parsing a bundle */
+	memcpy(what, "att:", 4);
+	sha256_hex(v->att_body, strlen(v->att_body), what + 4);
+	verdict_key(c, what, n->name, v->version, integrity, key);
+	if (verdict_cached(c, key, &whole) == 0 &&
+	    (whole.state == PROV_STATE_VALID || whole.state == PROV_STATE_INVALID ||
+	     whole.state == PROV_STATE_PUBLISH_ONLY)) {
+		v->state = (enum prov_state)whole.state;
+		v->step = whole.step;
+		v->why = whole.reason;
+		v->bad_predicate = whole.predicate;
+		v->id = whole.id;
+		c->st->bundles_cached += whole.bundles;
+		return;
+	}
 	if (prov_attestations_parse(&atts, v->att_body, strlen(v->att_body),
 				    v->version) < 0) {
 		v->state = PROV_STATE_INVALID;
@@ -726,6 +810,7 @@ verify_ver(struct ctx *c, struct name_ent *n, struct ver *v)
 			break;
 		}
 		verdict_of(c, a->bundle, n->name, v->version, integrity, &vd);
+		examined++;
 		if (vd.step != PROV_STEP_OK) {
 			v->state = PROV_STATE_INVALID;
 			v->step = vd.step;
@@ -741,6 +826,14 @@ verify_ver(struct ctx *c, struct name_ent *n, struct ver *v)
 	}
 	if (v->state != PROV_STATE_INVALID)
 		v->state = have_prov ? PROV_STATE_VALID : PROV_STATE_PUBLISH_ONLY;
+	memset(&whole, 0, sizeof(whole));
+	whole.state = (int)v->state;
+	whole.step = v->state == PROV_STATE_INVALID ? v->step : PROV_STEP_OK;
+	whole.reason = v->why;
+	whole.predicate = v->bad_predicate;
+	whole.id = v->id;
+	whole.bundles = examined;
+	verdict_store(c, key, &whole);
 	prov_attestations_release(&atts);
 }
 
@@ -862,13 +955,34 @@ judge_signatures(struct ctx *c, const struct tree_pkg *pkg, struct name_ent *n,
 	}
 	for (i = 0; i < v->nsigs; i++) {
 		struct prov_verdict pv;
+		struct verdict good;
+		char key[65];
 		int bad;
 
-		prov_verdict_init(&pv);
-		bad = !integrity || !v->sigs[i].keyid || !v->sigs[i].sig ||
-		      prov_registry_sig_verify(c->keys, n->name, v->version, integrity,
-					       v->sigs[i].keyid, v->sigs[i].sig,
-					       v->published, &pv) != 0;
+		if (!integrity || !v->sigs[i].keyid || !v->sigs[i].sig) {
+			bad = 1;
+			prov_verdict_init(&pv);
+		} else {
+			/* a signature that verified once is not verified again */
+			char *what = mempool_printf(&c->pool, "sig:%lld:%s:%s",
+						    (long long)v->published,
+						    v->sigs[i].keyid, v->sigs[i].sig);
+
+			verdict_key(c, what, n->name, v->version, integrity, key);
+			if (verdict_cached(c, key, &good) == 0 &&
+			    good.state == PROV_STATE_VALID && good.step == PROV_STEP_OK)
+				continue;
+			prov_verdict_init(&pv);
+			bad = prov_registry_sig_verify(c->keys, n->name, v->version,
+						       integrity, v->sigs[i].keyid,
+						       v->sigs[i].sig, v->published,
+						       &pv) != 0;
+			if (!bad) {
+				memset(&good, 0, sizeof(good));
+				good.state = PROV_STATE_VALID;
+				verdict_store(c, key, &good);
+			}
+		}
 		if (bad) {
 			const char *step = pv.step != PROV_STEP_OK ? prov_step_name(pv.step)
 								   : "bundle";
