@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The Merkle and checkpoint code is private to the module. */
+#include "prov/prov_int.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -409,6 +411,113 @@ START_TEST(message_signature_bundles_verify)
 }
 END_TEST
 
+/* ---- log proofs ---- */
+
+static void
+leaf_hash(const char *data, unsigned char out[32])
+{
+	unsigned char buf[64];
+	size_t n = strlen(data);
+
+	buf[0] = 0x00;
+	memcpy(buf + 1, data, n);
+	SHA256(buf, n + 1, out);
+}
+
+static void
+node(const unsigned char *l, const unsigned char *r, unsigned char out[32])
+{
+	unsigned char buf[65];
+
+	buf[0] = 0x01;
+	memcpy(buf + 1, l, 32);
+	memcpy(buf + 33, r, 32);
+	SHA256(buf, sizeof(buf), out);
+}
+
+/* A three-leaf tree built by hand (RFC 6962 2.1: root = H(H(a,b), c)). */
+START_TEST(merkle_paths_of_a_small_tree)
+{
+	unsigned char a[32], b[32], c[32], ab[32], top[32], path[64];
+	char why[160];
+
+	leaf_hash("a", a);
+	leaf_hash("b", b);
+	leaf_hash("c", c);
+	node(a, b, ab);
+	node(ab, c, top);
+	memcpy(path, b, 32);
+	memcpy(path + 32, c, 32);
+	ck_assert_int_eq(prov_merkle_verify(a, 0, 3, path, 2, top, why, sizeof(why)), 0);
+	ck_assert_int_eq(prov_merkle_verify(c, 2, 3, ab, 1, top, why, sizeof(why)), 0);
+	memcpy(path, a, 32);
+	ck_assert_int_eq(prov_merkle_verify(b, 1, 3, path, 2, top, why, sizeof(why)), 0);
+	/* wrong index, size, short and long paths */
+	ck_assert_int_eq(prov_merkle_verify(c, 1, 3, ab, 1, top, why, sizeof(why)),
+			 WS_EVERIFY);
+	ck_assert_int_eq(prov_merkle_verify(c, 2, 4, ab, 1, top, why, sizeof(why)),
+			 WS_EVERIFY);
+	ck_assert_int_eq(prov_merkle_verify(a, 0, 3, path, 1, top, why, sizeof(why)),
+			 WS_EVERIFY);
+	ck_assert_ptr_nonnull(strstr(why, "short"));
+	ck_assert_int_eq(prov_merkle_verify(c, 3, 3, ab, 1, top, why, sizeof(why)),
+			 WS_EVERIFY);
+	ck_assert_int_eq(prov_merkle_verify(a, 0, 1, path, 1, top, why, sizeof(why)),
+			 WS_EVERIFY);
+	ck_assert_ptr_nonnull(strstr(why, "long"));
+}
+END_TEST
+
+/* A Rekor v2-style checkpoint signed with Ed25519 (the trusted root's
+ * second log, given a key made here). */
+START_TEST(ed25519_checkpoints_verify)
+{
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	unsigned char id[32], sig[4 + 64];
+	char *spki, *id64, *rtext, *rtext2, *sig64, note[256], text[512];
+	size_t siglen = 64;
+	struct prov_trusted_root *r;
+	struct prov_checkpoint cp;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	char why[160];
+
+	ck_assert_ptr_nonnull(k);
+	spki = spki_b64(k, id);
+	id64 = b64(id, 32);
+	rtext = replace(root_text, "MCowBQYDK2VwAyEAt8rlp1knGwjfbcXAYPYAkn0XiLz1x8O4t0YkEhie244=", spki);
+	rtext2 = replace(rtext, "zxGZFVvd0FEmjR8WrFwMdcAJ9vtaY/QXf44Y1wUeP6A=", id64);
+	r = root_from(rtext2);
+	snprintf(note, sizeof(note), "log2025-1.rekor.test\n7\n"
+		 "Wk4WMkQPbooveUPRR3hww3gQBxai6ONjzssyEtCt5V8=\n");
+	memcpy(sig, id, 4);
+	ck_assert_int_eq(EVP_DigestSignInit(ctx, NULL, NULL, NULL, k), 1);
+	ck_assert_int_eq(EVP_DigestSign(ctx, sig + 4, &siglen,
+					(const unsigned char *)note, strlen(note)), 1);
+	sig64 = b64(sig, 4 + siglen);
+	snprintf(text, sizeof(text), "%s\n\xe2\x80\x94 log2025-1.rekor.test %s\n",
+		 note, sig64);
+	ck_assert_msg(prov_checkpoint_verify(text, strlen(text), r, &cp, why,
+					     sizeof(why)) == 0, "%s", why);
+	ck_assert_str_eq(cp.origin, "log2025-1.rekor.test");
+	ck_assert_int_eq(cp.size, 7);
+	/* the note changed after signing */
+	text[21] = '8';
+	ck_assert_int_eq(prov_checkpoint_verify(text, strlen(text), r, &cp, why,
+						sizeof(why)), WS_EVERIFY);
+	/* against the real root: no log has this key hint */
+	ck_assert_int_ne(prov_checkpoint_verify(text, strlen(text), root, &cp, why,
+						sizeof(why)), 0);
+	EVP_MD_CTX_free(ctx);
+	prov_trusted_root_free(r);
+	free(sig64);
+	free(rtext);
+	free(rtext2);
+	free(id64);
+	free(spki);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
 /* ---- pieces ---- */
 
 START_TEST(attestation_entries_keep_order_and_errors)
@@ -535,9 +644,11 @@ mutate_suite(void)
 	tcase_add_test(tc, digest_ignores_formatting);
 	tcase_add_test(tc, unpadded_and_url_safe_base64_verify);
 	tcase_add_test(tc, message_signature_bundles_verify);
+	tcase_add_test(tc, ed25519_checkpoints_verify);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("pieces");
+	tcase_add_test(tc, merkle_paths_of_a_small_tree);
 	tcase_add_test(tc, attestation_entries_keep_order_and_errors);
 	tcase_add_test(tc, limits_and_garbage_are_parse_errors);
 	tcase_add_test(tc, step_names_are_stable);
