@@ -337,6 +337,29 @@ parse_content(struct prov_bundle *b, const struct json_value *root)
 	return bad(b, root, "bundle has neither dsseEnvelope nor messageSignature");
 }
 
+/* timestampVerificationData.rfc3161Timestamps[].signedTimestamp */
+static int
+parse_timestamps(struct prov_bundle *b, const struct json_value *tvd)
+{
+	const struct json_value *arr = json_get(tvd, "rfc3161Timestamps"), *e;
+
+	if (!arr || json_is(arr, JSON_NULL))
+		return 0;
+	if (!json_is(arr, JSON_ARRAY))
+		return bad(b, arr, "rfc3161Timestamps is not an array");
+	if (arr->len > PROV_TIMESTAMPS_MAX)
+		return ws_error_set(WS_ELIMIT, "%s:%u: more than %u timestamps",
+				    b->name, arr->line, PROV_TIMESTAMPS_MAX);
+	for (e = arr->u.first; e; e = e->next) {
+		b->tsr[b->ntsr] = b64_field(b, e, "signedTimestamp", 65536,
+					    &b->tsr_len[b->ntsr]);
+		if (!b->tsr[b->ntsr] || b->tsr_len[b->ntsr] == 0)
+			return bad(b, e, "timestamp without base64 signedTimestamp");
+		b->ntsr++;
+	}
+	return 0;
+}
+
 static int
 parse_bundle(struct prov_bundle *b, const struct json_value *root)
 {
@@ -379,6 +402,8 @@ parse_bundle(struct prov_bundle *b, const struct json_value *root)
 				return rc;
 		b->nentries = i;
 	}
+	if ((rc = parse_timestamps(b, json_get(vm, "timestampVerificationData"))) != 0)
+		return rc;
 	if ((rc = prov_canonical_json(root, md, NULL)) != 0)
 		return rc;
 	prov_hex(b->digest, md, 32);

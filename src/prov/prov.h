@@ -35,6 +35,7 @@
 #define PROV_LOGS_MAX 64		/* tlogs / ctlogs / CAs / TSAs in a root */
 #define PROV_KEYS_MAX 256		/* registry keys */
 #define PROV_SCTS_MAX 16		/* SCTs in one certificate */
+#define PROV_TIMESTAMPS_MAX 4		/* RFC 3161 timestamps in one bundle */
 #define PROV_REASON_MAX 256		/* verdict reason, NUL included */
 
 /* ---- the verification steps, in the order they are checked ---- */
@@ -238,8 +239,10 @@ struct prov_expect {
  *   integrated time; its start is not checked (npm re-signed old versions).
  * - on failure v->id holds what the bundle claims, unverified: report it
  *   as a claim only.
- * - entries without a SET (Rekor v2) and RFC 3161 timestamps give no
- *   verified time yet: such bundles fail at PROV_STEP_TIMESTAMP.
+ * - the verified time is the first SET-verified entry's integratedTime,
+ *   else the first RFC 3161 timestamp's genTime (a TSA of the trusted root,
+ *   over the signature); every timestamp present must verify
+ *   (PROV_STEP_TIMESTAMP), and with none at all the bundle fails there.
  * - thread-safe for concurrent calls with distinct verdicts.
  */
 int prov_bundle_verify(const struct prov_bundle *b,

@@ -98,7 +98,8 @@ struct prov_trusted_root {
 	size_t nctlogs;
 	struct prov_ca cas[PROV_LOGS_MAX];
 	size_t ncas;
-	size_t ntsas;		/* counted; RFC 3161 is not verified yet */
+	struct prov_ca tsas[PROV_LOGS_MAX];	/* timestamp authorities */
+	size_t ntsas;
 	struct mempool pool;
 };
 
@@ -175,6 +176,10 @@ struct prov_bundle {
 	const char *hint;
 	struct prov_tlog_entry *entries;
 	size_t nentries;
+	/* RFC 3161 TimeStampResponses (DER) over the signature */
+	unsigned char *tsr[PROV_TIMESTAMPS_MAX];
+	size_t tsr_len[PROV_TIMESTAMPS_MAX];
+	size_t ntsr;
 	char digest[65];
 };
 
@@ -213,6 +218,19 @@ int prov_checkpoint_verify(const char *text, size_t len,
 			   const struct prov_trusted_root *root,
 			   struct prov_checkpoint *cp, char *why,
 			   size_t whylen);
+
+/* ---- RFC 3161 timestamps (tsa.c) ---- */
+
+/*
+ * Verifies one TimeStampResponse over sig against the trusted root's
+ * timestamp authorities (signature, imprint, TSA certificate valid at the
+ * time it states, authority validFor covering it). 0 with *when set, or
+ * WS_EVERIFY with why.
+ */
+int prov_tsa_verify(const unsigned char *der, size_t len,
+		    const unsigned char *sig, size_t siglen,
+		    const struct prov_trusted_root *root, int64_t *when,
+		    char *why, size_t whylen);
 
 /* ---- certificates (cert.c) ---- */
 

@@ -86,14 +86,14 @@ parse_logs(struct prov_trusted_root *root, const struct json_value *arr,
 
 static int
 parse_cas(struct prov_trusted_root *root, const struct json_value *arr,
-	  const char *name)
+	  struct prov_ca *cas, size_t *ncas, const char *name)
 {
 	const struct json_value *e;
 
 	if (!arr)
 		return 0;
 	if (!json_is(arr, JSON_ARRAY))
-		return ws_error_set(WS_EPARSE, "%s:%u: certificateAuthorities is not an array",
+		return ws_error_set(WS_EPARSE, "%s:%u: authorities are not an array",
 				    name, arr->line);
 	if (arr->len > PROV_LOGS_MAX)
 		return ws_error_set(WS_ELIMIT, "%s:%u: more than %u CAs", name,
@@ -102,7 +102,7 @@ parse_cas(struct prov_trusted_root *root, const struct json_value *arr,
 		const struct json_value *certs =
 			json_get(json_get(e, "certChain"), "certificates");
 		const struct json_value *c;
-		struct prov_ca *ca = &root->cas[root->ncas];
+		struct prov_ca *ca = &cas[*ncas];
 
 		if (!json_is(certs, JSON_ARRAY) || certs->len == 0)
 			return ws_error_set(WS_EPARSE, "%s:%u: CA without certChain.certificates",
@@ -113,7 +113,7 @@ parse_cas(struct prov_trusted_root *root, const struct json_value *arr,
 		if (valid_for(e, &ca->start, &ca->end, name) != 0)
 			return WS_EPARSE;
 		ca->store = X509_STORE_new();
-		root->ncas++;
+		(*ncas)++;
 		/*
 		 * Every certificate of the entry is trust material, so the
 		 * intermediate is a trust anchor itself (partial chains are
@@ -150,7 +150,6 @@ static int
 parse_root(struct prov_trusted_root *root, const struct json_value *doc,
 	   const char *name)
 {
-	const struct json_value *tsas = json_get(doc, "timestampAuthorities");
 	int rc;
 
 	if (!json_is(doc, JSON_OBJECT))
@@ -160,20 +159,32 @@ parse_root(struct prov_trusted_root *root, const struct json_value *doc,
 	    (rc = parse_logs(root, json_get(doc, "ctlogs"), root->ctlogs,
 			     &root->nctlogs, name)) != 0 ||
 	    (rc = parse_cas(root, json_get(doc, "certificateAuthorities"),
-			    name)) != 0)
+			    root->cas, &root->ncas, name)) != 0 ||
+	    (rc = parse_cas(root, json_get(doc, "timestampAuthorities"),
+			    root->tsas, &root->ntsas, name)) != 0)
 		return rc;
-	if (json_is(tsas, JSON_ARRAY))
-		root->ntsas = tsas->len;
 	if (root->ntlogs == 0 || root->ncas == 0)
 		return ws_error_set(WS_EPARSE, "%s: no usable tlog or certificate authority",
 				    name);
 	return 0;
 }
 
+static void
+free_cas(struct prov_ca *cas, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < cas[i].ncerts; j++)
+			X509_free(cas[i].certs[j]);
+		X509_STORE_free(cas[i].store);
+	}
+}
+
 void
 prov_trusted_root_free(struct prov_trusted_root *root)
 {
-	size_t i, j;
+	size_t i;
 
 	if (!root)
 		return;
@@ -181,11 +192,8 @@ prov_trusted_root_free(struct prov_trusted_root *root)
 		EVP_PKEY_free(root->tlogs[i].pkey);
 	for (i = 0; i < root->nctlogs; i++)
 		EVP_PKEY_free(root->ctlogs[i].pkey);
-	for (i = 0; i < root->ncas; i++) {
-		for (j = 0; j < root->cas[i].ncerts; j++)
-			X509_free(root->cas[i].certs[j]);
-		X509_STORE_free(root->cas[i].store);
-	}
+	free_cas(root->cas, root->ncas);
+	free_cas(root->tsas, root->ntsas);
 	mempool_release(&root->pool);
 	free(root);
 }

@@ -527,6 +527,7 @@ verify_times(const struct prov_bundle *b, const struct prov_trusted_root *root,
 	     struct prov_verdict *v)
 {
 	size_t i;
+	int have;
 
 	for (i = 0; i < b->nentries; i++) {
 		const struct prov_tlog_entry *t = &b->entries[i];
@@ -556,10 +557,29 @@ verify_times(const struct prov_bundle *b, const struct prov_trusted_root *root,
 			v->log_index = t->log_index;
 		}
 	}
-	if (v->log_index < 0)
+	have = v->log_index >= 0;
+	for (i = 0; i < b->ntsr; i++) {
+		unsigned char sig[PROV_B64_DECODED_MAX(SIG_MAX) + 3];
+		size_t siglen, n = strlen(b->sig_b64);
+		char why[160];
+		int64_t when;
+
+		/* RFC 3161 tokens stamp the signature bytes */
+		if (n > SIG_MAX || prov_b64_decode(b->sig_b64, n, sig, &siglen) != 0)
+			return prov_fail(v, PROV_STEP_TIMESTAMP,
+					 "the stamped signature is not base64");
+		if (prov_tsa_verify(b->tsr[i], b->tsr_len[i], sig, siglen, root,
+				    &when, why, sizeof(why)) != 0)
+			return prov_fail(v, PROV_STEP_TIMESTAMP,
+					 "RFC 3161 timestamp %zu: %s", i, why);
+		if (!have) {
+			v->integrated_time = when;
+			have = 1;
+		}
+	}
+	if (!have)
 		return prov_fail(v, PROV_STEP_TIMESTAMP,
-				 b->nentries ? "no tlog entry carries a signed timestamp" :
-				 "bundle has no tlog entry (RFC 3161-only bundles are not supported)");
+				 "no verified time: no tlog entry with a signed timestamp and no RFC 3161 timestamp");
 	return 0;
 }
 

@@ -9,7 +9,9 @@
 #include <check.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
+#include <openssl/ts.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,6 +413,183 @@ START_TEST(message_signature_bundles_verify)
 }
 END_TEST
 
+/* ---- RFC 3161: a timestamp authority made here ---- */
+
+static X509 *
+make_cert(EVP_PKEY *key, EVP_PKEY *issuer_key, X509 *issuer, const char *cn,
+	  const char *const *exts)
+{
+	X509 *x = X509_new();
+	X509_NAME *name = X509_NAME_new();
+	X509V3_CTX v3;
+	size_t i;
+
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+				   (const unsigned char *)cn, -1, -1, 0);
+	X509_set_subject_name(x, name);
+	X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
+	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	X509_set_pubkey(x, key);
+	X509V3_set_ctx(&v3, issuer ? issuer : x, x, NULL, NULL, 0);
+	for (i = 0; exts[i]; i += 2) {
+		X509_EXTENSION *e = X509V3_EXT_conf(NULL, &v3, exts[i], exts[i + 1]);
+
+		ck_assert_ptr_nonnull(e);
+		X509_add_ext(x, e, -1);
+		X509_EXTENSION_free(e);
+	}
+	ck_assert_int_gt(X509_sign(x, issuer_key, EVP_sha256()), 0);
+	X509_NAME_free(name);
+	return x;
+}
+
+/* A TimeStampResponse over sha256(data) from the TSA, as base64 DER. */
+static char *
+make_timestamp(X509 *tsa, EVP_PKEY *key, const unsigned char *data, size_t n)
+{
+	TS_RESP_CTX *rctx = TS_RESP_CTX_new();
+	TS_REQ *req = TS_REQ_new();
+	TS_MSG_IMPRINT *mi = TS_MSG_IMPRINT_new();
+	X509_ALGOR *alg = X509_ALGOR_new();
+	ASN1_OBJECT *policy = OBJ_txt2obj("1.3.6.1.4.1.57264.99", 1);
+	BIO *bio = BIO_new(BIO_s_mem());
+	unsigned char md[32], *der = NULL;
+	TS_RESP *resp;
+	char *out;
+	int len;
+
+	SHA256(data, n, md);
+	X509_ALGOR_set0(alg, OBJ_nid2obj(NID_sha256), V_ASN1_NULL, NULL);
+	TS_MSG_IMPRINT_set_algo(mi, alg);
+	TS_MSG_IMPRINT_set_msg(mi, md, 32);
+	TS_REQ_set_version(req, 1);
+	TS_REQ_set_msg_imprint(req, mi);
+	TS_REQ_set_cert_req(req, 1);
+	ck_assert_int_gt(i2d_TS_REQ_bio(bio, req), 0);
+	ck_assert_int_eq(TS_RESP_CTX_set_signer_cert(rctx, tsa), 1);
+	ck_assert_int_eq(TS_RESP_CTX_set_signer_key(rctx, key), 1);
+	TS_RESP_CTX_set_def_policy(rctx, policy);
+	TS_RESP_CTX_add_md(rctx, EVP_sha256());
+	TS_RESP_CTX_set_signer_digest(rctx, EVP_sha256());
+	resp = TS_RESP_create_response(rctx, bio);
+	ck_assert_ptr_nonnull(resp);
+	len = i2d_TS_RESP(resp, &der);
+	ck_assert_int_gt(len, 0);
+	out = b64(der, (size_t)len);
+	OPENSSL_free(der);
+	TS_RESP_free(resp);
+	BIO_free(bio);
+	ASN1_OBJECT_free(policy);
+	X509_ALGOR_free(alg);
+	TS_MSG_IMPRINT_free(mi);
+	TS_REQ_free(req);
+	TS_RESP_CTX_free(rctx);
+	return out;
+}
+
+/*
+ * A bundle with no log entry, timed only by an RFC 3161 token from a TSA
+ * that stands in the trusted root in place of the real one.
+ */
+START_TEST(rfc3161_timestamps_give_the_time)
+{
+	static const char *const ca_ext[] = {"basicConstraints", "critical,CA:TRUE",
+					     "keyUsage", "critical,keyCertSign", NULL};
+	static const char *const tsa_ext[] = {"extendedKeyUsage", "critical,timeStamping",
+					      "keyUsage", "critical,digitalSignature", NULL};
+	static const char artifact[] = "stamped artifact\n";
+	EVP_PKEY *cakey = EVP_EC_gen("P-256"), *tsakey = EVP_EC_gen("P-256");
+	EVP_PKEY *signer = EVP_EC_gen("P-256");
+	X509 *ca, *tsa;
+	unsigned char id[32], md[32], sigbytes[128], *der = NULL;
+	char *s_spki, *sig, *md64, *tsa64, *tsr, *tsr2, *bundle, *keysdoc;
+	char *rtext, *at, *end, *mut;
+	size_t siglen;
+	int derlen;
+	struct prov_trusted_root *r;
+	struct prov_keys *k;
+	struct strbuf sb;
+
+	ca = make_cert(cakey, cakey, NULL, "test tsa root", ca_ext);
+	tsa = make_cert(tsakey, cakey, ca, "test tsa", tsa_ext);
+	derlen = i2d_X509(tsa, &der);
+	tsa64 = b64(der, (size_t)derlen);
+	OPENSSL_free(der);
+	s_spki = spki_b64(signer, id);
+	SHA256((const unsigned char *)artifact, strlen(artifact), md);
+	md64 = b64(md, 32);
+	sig = sign_b64(signer, artifact, strlen(artifact));
+	siglen = 0;
+	ck_assert_int_eq(EVP_DecodeBlock(sigbytes, (const unsigned char *)sig,
+					 (int)strlen(sig)) > 0, 1);
+	/* EVP_DecodeBlock counts the padding: take the DER length instead */
+	siglen = (size_t)sigbytes[1] + 2;
+	tsr = make_timestamp(tsa, tsakey, sigbytes, siglen);
+	tsr2 = make_timestamp(tsa, tsakey, (const unsigned char *)"other", 5);
+
+	strbuf_init(&sb, 1u << 20);
+	strbuf_addf(&sb, "{\"keys\":[{\"expires\":null,\"keyid\":\"SHA256:tsa-test\","
+		    "\"keytype\":\"ecdsa-sha2-nistp256\",\"scheme\":\"ecdsa-sha2-nistp256\","
+		    "\"key\":\"%s\"}]}", s_spki);
+	keysdoc = strbuf_detach(&sb, NULL);
+	k = keys_from(keysdoc);
+	/* the trusted root with our TSA certificate first in its chain */
+	at = strstr(strstr(root_text, "\"timestampAuthorities\""), "\"rawBytes\": \"");
+	ck_assert_ptr_nonnull(at);
+	at += strlen("\"rawBytes\": \"");
+	end = strchr(at, '"');
+	strbuf_add(&sb, root_text, (size_t)(at - root_text));
+	strbuf_addstr(&sb, tsa64);
+	strbuf_addstr(&sb, end);
+	rtext = strbuf_detach(&sb, NULL);
+	r = root_from(rtext);
+
+	strbuf_addf(&sb, "{\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\","
+		    "\"verificationMaterial\":{\"publicKey\":{\"hint\":\"SHA256:tsa-test\"},"
+		    "\"tlogEntries\":[],\"timestampVerificationData\":{\"rfc3161Timestamps\":"
+		    "[{\"signedTimestamp\":\"%s\"}]}},"
+		    "\"messageSignature\":{\"messageDigest\":{\"algorithm\":\"SHA2_256\","
+		    "\"digest\":\"%s\"},\"signature\":\"%s\"}}", tsr, md64, sig);
+	bundle = strbuf_detach(&sb, NULL);
+
+	ck_assert_str_eq(step_of(bundle, r, k, NULL), "ok");
+	/* the real root does not trust our TSA */
+	ck_assert_str_eq(step_of(bundle, root, k, NULL), "timestamp");
+	/* a token over other bytes */
+	mut = replace(bundle, tsr, tsr2);
+	ck_assert_str_eq(step_of(mut, r, k, NULL), "timestamp");
+	free(mut);
+	/* a garbled token */
+	mut = mutate(bundle, "\"signedTimestamp\":\"", 200);
+	ck_assert_str_eq(step_of(mut, r, k, NULL), "timestamp");
+	free(mut);
+	/* no time at all */
+	mut = replace(bundle, "[{\"signedTimestamp\"", "[],\"x\":[{\"signedTimestamp\"");
+	ck_assert_str_eq(step_of(mut, r, k, NULL), "timestamp");
+	free(mut);
+
+	prov_trusted_root_free(r);
+	prov_keys_free(k);
+	free(rtext);
+	free(keysdoc);
+	free(bundle);
+	free(tsr);
+	free(tsr2);
+	free(sig);
+	free(md64);
+	free(s_spki);
+	free(tsa64);
+	X509_free(ca);
+	X509_free(tsa);
+	EVP_PKEY_free(cakey);
+	EVP_PKEY_free(tsakey);
+	EVP_PKEY_free(signer);
+}
+END_TEST
+
 /* ---- log proofs ---- */
 
 static void
@@ -645,6 +824,7 @@ mutate_suite(void)
 	tcase_add_test(tc, unpadded_and_url_safe_base64_verify);
 	tcase_add_test(tc, message_signature_bundles_verify);
 	tcase_add_test(tc, ed25519_checkpoints_verify);
+	tcase_add_test(tc, rfc3161_timestamps_give_the_time);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("pieces");
