@@ -284,8 +284,9 @@ void prov_attestations_release(struct prov_attestations *a);
 /*
  * Verifies each bundles[i] n times with expects[i] (expects may be NULL:
  * no subject checks) and returns the
- * rate in verifications per second on this thread (wall time); -1 on an
- * argument error. Used by the bench scripts through tests/prov/prov_bench.
+ * rate in verifications per CPU second of this thread (one core, not
+ * disturbed by other load); -1 on an argument error. Used by the bench
+ * scripts through tests/prov/prov_bench.
  */
 double prov_bench(struct prov_bundle *const *bundles, size_t count,
 		  const struct prov_expect *expects, size_t n,

@@ -306,6 +306,8 @@ START_TEST(standalone_bundles_verify_with_a_digest)
 			 files[i]);
 		ck_assert_msg(prov_bundle_load(&b, path) == 0, "%s", ws_error_last());
 		ck_assert_int_eq(prov_bundle_verify(b, root, tuf_keys, NULL, &v), 0);
+		ck_assert(prov_bench(&b, 1, NULL, 2, root, tuf_keys) > 0);
+		ck_assert(prov_bench(&b, 0, NULL, 2, root, tuf_keys) < 0);
 		snprintf(digest, sizeof(digest), "sha512:%s", hex);
 		ex.digest = digest;
 		ck_assert_msg(prov_bundle_verify(b, root, tuf_keys, &ex, &v) == 0,
