@@ -1189,6 +1189,7 @@ prov_check(struct report *r, const struct tree_inv *inv,
 	struct ctx c;
 	struct prov_check_stats local;
 	struct registry_want *wants = NULL;
+	struct registry_cache *cache;
 	size_t i, j, answered, locked = 0;
 	int err = 0;
 
@@ -1234,11 +1235,19 @@ prov_check(struct report *r, const struct tree_inv *inv,
 		}
 	}
 	fetch_attestations(&c);
+	/* the verdicts written below go to the cache in one transaction */
+	cache = registry_client_cache(o->client);
+	if (cache && registry_cache_begin(cache) < 0)
+		ws_error_clear();
 	for (i = 0; i < c.nnames; i++)
 		for (j = 0; j < c.names[i].nvers; j++)
 			verify_ver(&c, &c.names[i], &c.names[i].vers[j]);
 	for (i = 0; i < inv->npkgs; i++)
 		judge(&c, &inv->pkgs[i]);
+	if (cache && registry_cache_commit(cache) < 0) {
+		report_add_error(r, "cache", ws_error_last());
+		ws_error_clear();
+	}
 done:
 	for (i = 0; i < c.nnames; i++) {
 		for (j = 0; j < c.names[i].nvers; j++)

@@ -356,3 +356,21 @@ registry_cache_blob_put(struct registry_cache *cache, const char *kind,
 	sqlite3_clear_bindings(st);
 	return ret;
 }
+
+int
+registry_cache_begin(struct registry_cache *cache)
+{
+	if (sqlite3_exec(cache->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(cache, "begin");
+	return 0;
+}
+
+int
+registry_cache_commit(struct registry_cache *cache)
+{
+	if (sqlite3_get_autocommit(cache->db))
+		return 0;	/* no transaction open */
+	if (sqlite3_exec(cache->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(cache, "commit");
+	return 0;
+}

@@ -119,6 +119,13 @@ int registry_cache_blob_get(struct registry_cache *cache, const char *kind,
 /* Replaces kind/key with value, stamped `now`. */
 int registry_cache_blob_put(struct registry_cache *cache, const char *kind,
 			    const char *key, const char *value, int64_t now);
+/*
+ * Groups the writes that follow into one transaction until
+ * registry_cache_commit (many small verdicts: one journal write instead of
+ * one each). Returns 0 or WS_EIO; a failed begin only costs speed.
+ */
+int registry_cache_begin(struct registry_cache *cache);
+int registry_cache_commit(struct registry_cache *cache);
 
 /* ---- client ---- */
 
