@@ -239,6 +239,8 @@ struct prov_expect {
  *   integrated time; its start is not checked (npm re-signed old versions).
  * - on failure v->id holds what the bundle claims, unverified: report it
  *   as a claim only.
+ * - Rekor v2 entries (no SET, hashedrekord/dsse 0.0.2 bodies) are tied to
+ *   their log by the checkpoint: an unknown log fails at CHECKPOINT.
  * - the verified time is the first SET-verified entry's integratedTime,
  *   else the first RFC 3161 timestamp's genTime (a TSA of the trusted root,
  *   over the signature); every timestamp present must verify

@@ -490,34 +490,53 @@ make_timestamp(X509 *tsa, EVP_PKEY *key, const unsigned char *data, size_t n)
 	return out;
 }
 
+/* root text with cert as the first certificate of its first TSA chain */
+static char *
+with_tsa(const char *text, X509 *cert)
+{
+	unsigned char *der = NULL;
+	int n = i2d_X509(cert, &der);
+	char *c64 = b64(der, (size_t)n), *at, *end;
+	struct strbuf sb;
+
+	at = strstr(strstr(text, "\"timestampAuthorities\""), "\"rawBytes\": \"");
+	ck_assert_ptr_nonnull(at);
+	at += strlen("\"rawBytes\": \"");
+	end = strchr(at, '"');
+	strbuf_init(&sb, PROV_DOC_MAX);
+	strbuf_add(&sb, text, (size_t)(at - text));
+	strbuf_addstr(&sb, c64);
+	strbuf_addstr(&sb, end);
+	OPENSSL_free(der);
+	free(c64);
+	return strbuf_detach(&sb, NULL);
+}
+
+static const char *const ca_ext[] = {"basicConstraints", "critical,CA:TRUE",
+				     "keyUsage", "critical,keyCertSign", NULL};
+static const char *const tsa_ext[] = {"extendedKeyUsage", "critical,timeStamping",
+				      "keyUsage", "critical,digitalSignature", NULL};
+
 /*
  * A bundle with no log entry, timed only by an RFC 3161 token from a TSA
  * that stands in the trusted root in place of the real one.
  */
 START_TEST(rfc3161_timestamps_give_the_time)
 {
-	static const char *const ca_ext[] = {"basicConstraints", "critical,CA:TRUE",
-					     "keyUsage", "critical,keyCertSign", NULL};
-	static const char *const tsa_ext[] = {"extendedKeyUsage", "critical,timeStamping",
-					      "keyUsage", "critical,digitalSignature", NULL};
 	static const char artifact[] = "stamped artifact\n";
 	EVP_PKEY *cakey = EVP_EC_gen("P-256"), *tsakey = EVP_EC_gen("P-256");
 	EVP_PKEY *signer = EVP_EC_gen("P-256");
 	X509 *ca, *tsa;
-	unsigned char id[32], md[32], sigbytes[128], *der = NULL;
-	char *s_spki, *sig, *md64, *tsa64, *tsr, *tsr2, *bundle, *keysdoc;
-	char *rtext, *at, *end, *mut;
+	unsigned char id[32], md[32], sigbytes[128];
+	char *s_spki, *sig, *md64, *tsr, *tsr2, *bundle, *keysdoc;
+	char *rtext, *mut;
 	size_t siglen;
-	int derlen;
 	struct prov_trusted_root *r;
 	struct prov_keys *k;
 	struct strbuf sb;
 
 	ca = make_cert(cakey, cakey, NULL, "test tsa root", ca_ext);
 	tsa = make_cert(tsakey, cakey, ca, "test tsa", tsa_ext);
-	derlen = i2d_X509(tsa, &der);
-	tsa64 = b64(der, (size_t)derlen);
-	OPENSSL_free(der);
 	s_spki = spki_b64(signer, id);
 	SHA256((const unsigned char *)artifact, strlen(artifact), md);
 	md64 = b64(md, 32);
@@ -536,15 +555,7 @@ START_TEST(rfc3161_timestamps_give_the_time)
 		    "\"key\":\"%s\"}]}", s_spki);
 	keysdoc = strbuf_detach(&sb, NULL);
 	k = keys_from(keysdoc);
-	/* the trusted root with our TSA certificate first in its chain */
-	at = strstr(strstr(root_text, "\"timestampAuthorities\""), "\"rawBytes\": \"");
-	ck_assert_ptr_nonnull(at);
-	at += strlen("\"rawBytes\": \"");
-	end = strchr(at, '"');
-	strbuf_add(&sb, root_text, (size_t)(at - root_text));
-	strbuf_addstr(&sb, tsa64);
-	strbuf_addstr(&sb, end);
-	rtext = strbuf_detach(&sb, NULL);
+	rtext = with_tsa(root_text, tsa);
 	r = root_from(rtext);
 
 	strbuf_addf(&sb, "{\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\","
@@ -581,7 +592,6 @@ START_TEST(rfc3161_timestamps_give_the_time)
 	free(sig);
 	free(md64);
 	free(s_spki);
-	free(tsa64);
 	X509_free(ca);
 	X509_free(tsa);
 	EVP_PKEY_free(cakey);
@@ -694,6 +704,143 @@ START_TEST(ed25519_checkpoints_verify)
 	free(id64);
 	free(spki);
 	EVP_PKEY_free(k);
+}
+END_TEST
+
+/* Ed25519 signature of msg as raw bytes (64) into out. */
+static void
+ed_sign(EVP_PKEY *k, const char *msg, unsigned char *out)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	size_t n = 64;
+
+	ck_assert_int_eq(EVP_DigestSignInit(ctx, NULL, NULL, NULL, k), 1);
+	ck_assert_int_eq(EVP_DigestSign(ctx, out, &n, (const unsigned char *)msg,
+					strlen(msg)), 1);
+	ck_assert_uint_eq(n, 64);
+	EVP_MD_CTX_free(ctx);
+}
+
+/*
+ * The shape Rekor v2 gives: no SET and no integratedTime, time from an
+ * RFC 3161 token, a hashedrekord 0.0.2 body, and an inclusion proof under
+ * a checkpoint signed with Ed25519 by the log that stands in the trusted
+ * root in place of the real v2 log.
+ */
+START_TEST(rekor_v2_shaped_bundles_verify)
+{
+	static const char artifact[] = "rekor v2 artifact\n";
+	EVP_PKEY *cakey = EVP_EC_gen("P-256"), *tsakey = EVP_EC_gen("P-256");
+	EVP_PKEY *signer = EVP_EC_gen("P-256");
+	EVP_PKEY *logkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	X509 *ca = make_cert(cakey, cakey, NULL, "v2 tsa root", ca_ext);
+	X509 *tsa = make_cert(tsakey, cakey, ca, "v2 tsa", tsa_ext);
+	unsigned char sid[32], lid[32], md[32], sigbytes[128], other[32];
+	unsigned char leaf[32], top[32], cpsig[68];
+	char *s_spki, *l_spki, *lid64, *sig, *md64, *tsr, *body, *body64;
+	char *other64, *top64, *cpsig64, *bundle, *keysdoc, *t1, *t2, *t3, *mut;
+	char note[256];
+	struct prov_trusted_root *r;
+	struct prov_keys *k;
+	struct strbuf sb;
+	size_t siglen;
+
+	s_spki = spki_b64(signer, sid);
+	l_spki = spki_b64(logkey, lid);
+	lid64 = b64(lid, 32);
+	SHA256((const unsigned char *)artifact, strlen(artifact), md);
+	md64 = b64(md, 32);
+	sig = sign_b64(signer, artifact, strlen(artifact));
+	ck_assert_int_gt(EVP_DecodeBlock(sigbytes, (const unsigned char *)sig,
+					 (int)strlen(sig)), 0);
+	siglen = (size_t)sigbytes[1] + 2;
+	tsr = make_timestamp(tsa, tsakey, sigbytes, siglen);
+
+	strbuf_init(&sb, 1u << 20);
+	strbuf_addf(&sb, "{\"apiVersion\":\"0.0.2\",\"kind\":\"hashedrekord\",\"spec\":"
+		    "{\"hashedRekordV002\":{\"data\":{\"algorithm\":\"SHA2_256\","
+		    "\"digest\":\"%s\"},\"signature\":{\"content\":\"%s\"}}}}", md64, sig);
+	body = strbuf_detach(&sb, NULL);
+	body64 = b64((const unsigned char *)body, strlen(body));
+	/* a two-leaf tree: someone else's entry, then ours */
+	leaf_hash("someone else", other);
+	{
+		unsigned char buf[1024];
+
+		buf[0] = 0x00;
+		memcpy(buf + 1, body, strlen(body));
+		SHA256(buf, strlen(body) + 1, leaf);
+	}
+	node(other, leaf, top);
+	other64 = b64(other, 32);
+	top64 = b64(top, 32);
+	snprintf(note, sizeof(note), "log2025-1.rekor.test\n2\n%s\n", top64);
+	memcpy(cpsig, lid, 4);
+	ed_sign(logkey, note, cpsig + 4);
+	cpsig64 = b64(cpsig, 68);
+	strbuf_addf(&sb, "{\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\","
+		    "\"verificationMaterial\":{\"publicKey\":{\"hint\":\"SHA256:v2-test\"},"
+		    "\"tlogEntries\":[{\"logIndex\":\"1\",\"logId\":{\"keyId\":\"%s\"},"
+		    "\"kindVersion\":{\"kind\":\"hashedrekord\",\"version\":\"0.0.2\"},"
+		    "\"inclusionProof\":{\"logIndex\":\"1\",\"rootHash\":\"%s\","
+		    "\"treeSize\":\"2\",\"hashes\":[\"%s\"],\"checkpoint\":{\"envelope\":"
+		    "\"log2025-1.rekor.test\\n2\\n%s\\n\\n\xe2\x80\x94 log2025-1.rekor.test %s\\n\"}},"
+		    "\"canonicalizedBody\":\"%s\"}],"
+		    "\"timestampVerificationData\":{\"rfc3161Timestamps\":"
+		    "[{\"signedTimestamp\":\"%s\"}]}},"
+		    "\"messageSignature\":{\"messageDigest\":{\"algorithm\":\"SHA2_256\","
+		    "\"digest\":\"%s\"},\"signature\":\"%s\"}}",
+		    lid64, top64, other64, top64, cpsig64, body64, tsr, md64, sig);
+	bundle = strbuf_detach(&sb, NULL);
+	strbuf_addf(&sb, "{\"keys\":[{\"expires\":null,\"keyid\":\"SHA256:v2-test\","
+		    "\"keytype\":\"ecdsa-sha2-nistp256\",\"scheme\":\"ecdsa-sha2-nistp256\","
+		    "\"key\":\"%s\"}]}", s_spki);
+	keysdoc = strbuf_detach(&sb, NULL);
+	t1 = with_tsa(root_text, tsa);
+	t2 = replace(t1, "MCowBQYDK2VwAyEAt8rlp1knGwjfbcXAYPYAkn0XiLz1x8O4t0YkEhie244=", l_spki);
+	t3 = replace(t2, "zxGZFVvd0FEmjR8WrFwMdcAJ9vtaY/QXf44Y1wUeP6A=", lid64);
+	r = root_from(t3);
+	k = keys_from(keysdoc);
+
+	ck_assert_str_eq(step_of(bundle, r, k, NULL), "ok");
+	mut = mutate(bundle, "\"hashes\":[\"", 5);
+	ck_assert_str_eq(step_of(mut, r, k, NULL), "inclusion proof");
+	free(mut);
+	mut = mutate(bundle, "log2025-1.rekor.test ", 30);
+	ck_assert_str_eq(step_of(mut, r, k, NULL), "checkpoint");
+	free(mut);
+	/* the body logs another signature than the bundle's: re-log it */
+	mut = replace(bundle, "\"kind\":\"hashedrekord\",\"version\":\"0.0.2\"",
+		      "\"kind\":\"hashedrekord\",\"version\":\"0.0.1\"");
+	ck_assert_str_eq(step_of(mut, r, k, NULL), "tlog body");
+	free(mut);
+	/* the real root knows neither our TSA nor our log key */
+	ck_assert_str_eq(step_of(bundle, root, k, NULL), "checkpoint");
+
+	prov_trusted_root_free(r);
+	prov_keys_free(k);
+	free(t1);
+	free(t2);
+	free(t3);
+	free(keysdoc);
+	free(bundle);
+	free(cpsig64);
+	free(top64);
+	free(other64);
+	free(body64);
+	free(body);
+	free(tsr);
+	free(sig);
+	free(md64);
+	free(lid64);
+	free(l_spki);
+	free(s_spki);
+	X509_free(ca);
+	X509_free(tsa);
+	EVP_PKEY_free(cakey);
+	EVP_PKEY_free(tsakey);
+	EVP_PKEY_free(signer);
+	EVP_PKEY_free(logkey);
 }
 END_TEST
 
@@ -825,6 +972,7 @@ mutate_suite(void)
 	tcase_add_test(tc, message_signature_bundles_verify);
 	tcase_add_test(tc, ed25519_checkpoints_verify);
 	tcase_add_test(tc, rfc3161_timestamps_give_the_time);
+	tcase_add_test(tc, rekor_v2_shaped_bundles_verify);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("pieces");
