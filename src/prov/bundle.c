@@ -454,20 +454,17 @@ prov_bundle_parse(struct prov_bundle **out, const char *buf, size_t len,
 	return 0;
 }
 
+static int
+bundle_parse_any(void *out, const char *buf, size_t len, const char *name)
+{
+	return prov_bundle_parse(out, buf, len, name);
+}
+
 int
 prov_bundle_load(struct prov_bundle **out, const char *path)
 {
-	char *buf;
-	size_t len;
-	int rc;
-
 	*out = NULL;
-	rc = prov_read_file(path, PROV_BUNDLE_MAX, &buf, &len);
-	if (rc != 0)
-		return rc;
-	rc = prov_bundle_parse(out, buf, len, path);
-	free(buf);
-	return rc;
+	return prov_load_file(path, PROV_BUNDLE_MAX, bundle_parse_any, out);
 }
 
 const char *

@@ -93,6 +93,24 @@ prov_read_file(const char *path, size_t max, char **out, size_t *len)
 }
 
 int
+prov_load_file(const char *path, size_t max,
+	       int (*parse)(void *out, const char *buf, size_t len,
+			    const char *name),
+	       void *out)
+{
+	char *buf;
+	size_t len;
+	int rc;
+
+	rc = prov_read_file(path, max, &buf, &len);
+	if (rc != 0)
+		return rc;
+	rc = parse(out, buf, len, path);
+	free(buf);
+	return rc;
+}
+
+int
 prov_json_parse(struct prov_json *j, const void *buf, size_t len, size_t max,
 		const char *name)
 {
@@ -342,20 +360,17 @@ prov_keys_parse(struct prov_keys **out, const char *buf, size_t len,
 	return rc;
 }
 
+static int
+keys_parse_any(void *out, const char *buf, size_t len, const char *name)
+{
+	return prov_keys_parse(out, buf, len, name);
+}
+
 int
 prov_keys_load(struct prov_keys **out, const char *path)
 {
-	char *buf;
-	size_t len;
-	int rc;
-
 	*out = NULL;
-	rc = prov_read_file(path, PROV_DOC_MAX, &buf, &len);
-	if (rc != 0)
-		return rc;
-	rc = prov_keys_parse(out, buf, len, path);
-	free(buf);
-	return rc;
+	return prov_load_file(path, PROV_DOC_MAX, keys_parse_any, out);
 }
 
 size_t

@@ -110,6 +110,11 @@ const struct prov_log *prov_log_find(const struct prov_log *logs, size_t n,
 
 /* Reads a whole file, bounded, NUL-terminated; free() the result. */
 int prov_read_file(const char *path, size_t max, char **out, size_t *len);
+/* Reads path (at most max bytes) and hands it to parse(out, buf, len, path). */
+int prov_load_file(const char *path, size_t max,
+		   int (*parse)(void *out, const char *buf, size_t len,
+				const char *name),
+		   void *out);
 
 /* A JSON document parsed from a private copy of some bytes (keys.c). */
 struct prov_json {

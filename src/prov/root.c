@@ -221,20 +221,17 @@ prov_trusted_root_parse(struct prov_trusted_root **out, const char *buf,
 	return rc;
 }
 
+static int
+root_parse_any(void *out, const char *buf, size_t len, const char *name)
+{
+	return prov_trusted_root_parse(out, buf, len, name);
+}
+
 int
 prov_trusted_root_load(struct prov_trusted_root **out, const char *path)
 {
-	char *buf;
-	size_t len;
-	int rc;
-
 	*out = NULL;
-	rc = prov_read_file(path, PROV_DOC_MAX, &buf, &len);
-	if (rc != 0)
-		return rc;
-	rc = prov_trusted_root_parse(out, buf, len, path);
-	free(buf);
-	return rc;
+	return prov_load_file(path, PROV_DOC_MAX, root_parse_any, out);
 }
 
 int

@@ -225,34 +225,37 @@ START_TEST(statement_and_entry_mismatches)
 }
 END_TEST
 
+/* The playwright provenance bundle against the real root with one edit. */
+static const char *
+step_with_root_edit(const char *from, const char *to)
+{
+	char *text = replace(root_text, from, to);
+	struct prov_trusted_root *r = root_from(text);
+	const char *step = step_of(prov_text, r, keys, &pw_expect);
+
+	prov_trusted_root_free(r);
+	free(text);
+	return step;
+}
+
 START_TEST(trust_changes_fail_their_step)
 {
-	struct prov_trusted_root *r;
 	struct prov_keys *k;
 	char *text, *text2;
 
 	/* the CT log that signed the SCT is not trusted */
-	text = replace(root_text, "3T0wasbHETJjGR4cmWc3AqJKXrjePK3/h4pygC8p7o4=",
-		       "4T0wasbHETJjGR4cmWc3AqJKXrjePK3/h4pygC8p7o4=");
-	r = root_from(text);
-	ck_assert_str_eq(step_of(prov_text, r, keys, &pw_expect), "SCT");
-	prov_trusted_root_free(r);
-	free(text);
+	ck_assert_str_eq(step_with_root_edit("3T0wasbHETJjGR4cmWc3AqJKXrjePK3/h4pygC8p7o4=",
+					     "4T0wasbHETJjGR4cmWc3AqJKXrjePK3/h4pygC8p7o4="),
+			 "SCT");
 	/* the Rekor log ended before the entry was made */
-	text = replace(root_text, "\"start\": \"2021-01-12T11:53:27Z\"",
-		       "\"start\": \"2021-01-12T11:53:27Z\", \"end\": \"2022-01-01T00:00:00Z\"");
-	r = root_from(text);
-	ck_assert_str_eq(step_of(prov_text, r, keys, &pw_expect), "SET");
-	prov_trusted_root_free(r);
-	free(text);
+	ck_assert_str_eq(step_with_root_edit("\"start\": \"2021-01-12T11:53:27Z\"",
+					     "\"start\": \"2021-01-12T11:53:27Z\", \"end\": \"2022-01-01T00:00:00Z\""),
+			 "SET");
 	/* no CA was valid at the integrated time */
-	text = replace(root_text, "\"start\": \"2022-04-13T20:06:15Z\"",
-		       "\"start\": \"2022-04-13T20:06:15Z\", \"end\": \"2023-01-01T00:00:00Z\"");
-	r = root_from(text);
-	ck_assert_str_eq(step_of(prov_text, r, keys, &pw_expect), "certificate chain");
-	prov_trusted_root_free(r);
-	free(text);
-	/* the registry key expired before the integrated time */
+	ck_assert_str_eq(step_with_root_edit("\"start\": \"2022-04-13T20:06:15Z\"",
+					     "\"start\": \"2022-04-13T20:06:15Z\", \"end\": \"2023-01-01T00:00:00Z\""),
+			 "certificate chain");
+	/* the registry key (both usages) expired before the integrated time */
 	text = replace(keys_text, "\"start\": \"2025-01-13T00:00:00.000Z\"",
 		       "\"start\": \"2025-01-13T00:00:00.000Z\", \"end\": \"2025-06-01T00:00:00.000Z\"");
 	text2 = replace(text, "\"start\": \"2025-01-13T00:00:00.000Z\"\n",
