@@ -16,10 +16,10 @@
 
 #define EXT_VALUE_MAX 4096
 
-/* A printable copy of a certificate string: control bytes become '?'. */
-static const char *
-keep(struct mempool *mp, const unsigned char *s, size_t n)
+const char *
+prov_keep(struct mempool *mp, const void *str, size_t n)
 {
+	const unsigned char *s = str;
 	char *out;
 	size_t i;
 
@@ -66,7 +66,7 @@ fulcio_exts(X509 *x, struct mempool *mp, const char **vals)
 		p = ASN1_STRING_get0_data(data);
 		len = ASN1_STRING_length(data);
 		if (n <= 6) {
-			vals[n] = keep(mp, p, (size_t)len);
+			vals[n] = prov_keep(mp, p, (size_t)len);
 			continue;
 		}
 		if (ASN1_get_object(&p, &len, &tag, &cls, len) & 0x80) {
@@ -74,7 +74,7 @@ fulcio_exts(X509 *x, struct mempool *mp, const char **vals)
 			continue;
 		}
 		if (tag == V_ASN1_UTF8STRING && cls == V_ASN1_UNIVERSAL)
-			vals[n] = keep(mp, p, (size_t)len);
+			vals[n] = prov_keep(mp, p, (size_t)len);
 	}
 }
 
@@ -90,7 +90,7 @@ san_value(X509 *x, struct mempool *mp)
 		GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
 
 		if (g->type == GEN_URI || g->type == GEN_EMAIL)
-			out = keep(mp, ASN1_STRING_get0_data(g->d.ia5),
+			out = prov_keep(mp, ASN1_STRING_get0_data(g->d.ia5),
 				   (size_t)ASN1_STRING_length(g->d.ia5));
 	}
 	GENERAL_NAMES_free(names);

@@ -424,9 +424,10 @@ prov_fail(struct prov_verdict *v, enum prov_step step, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(v->reason, sizeof(v->reason), fmt, ap);
 	va_end(ap);
+	/* Reasons quote bundle content: keep them one printable line. */
 	for (p = v->reason; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return WS_EVERIFY;
 }
 

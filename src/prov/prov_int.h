@@ -239,6 +239,11 @@ int prov_tsa_verify(const unsigned char *der, size_t len,
 
 /* ---- certificates (cert.c) ---- */
 
+/*
+ * A printable, bounded copy of an identity string from a certificate or a
+ * statement, in the pool: control bytes become '?', at most 4096 bytes.
+ */
+const char *prov_keep(struct mempool *mp, const void *s, size_t n);
 /* Fills the certificate part of the identity from the leaf's extensions. */
 void prov_identity_from_cert(struct prov_identity *id, struct mempool *mp,
 			     X509 *leaf);

@@ -16,7 +16,6 @@
 
 #include "util/banned.h"
 
-#define INTOTO_PAYLOAD_TYPE "application/vnd.in-toto+json"
 #define SIG_MAX 1024
 
 static const struct json_value *
@@ -36,10 +35,11 @@ path_str(const struct json_value *v, const char *const *keys)
 
 #define PATH(...) ((const char *const[]){__VA_ARGS__, NULL})
 
+/* The statement is the signer's word: keep its strings bounded, one line. */
 static const char *
-dup_or_null(struct mempool *mp, const char *s)
+keep_str(struct mempool *mp, const char *s)
 {
-	return s ? mempool_strdup(mp, s) : NULL;
+	return s ? prov_keep(mp, s, strlen(s)) : NULL;
 }
 
 /* ---- identity from the predicate, where the certificate says nothing ---- */
@@ -51,37 +51,37 @@ identity_from_statement(struct prov_identity *id, struct mempool *mp,
 	const struct json_value *pred = json_get(st, "predicate");
 	const char *s;
 
-	id->predicate_type = dup_or_null(mp, json_get_str(st, "predicateType"));
+	id->predicate_type = keep_str(mp, json_get_str(st, "predicateType"));
 	if ((s = path_str(pred, PATH("runDetails", "builder", "id"))) ||
 	    (s = path_str(pred, PATH("builder", "id"))))
-		id->builder_id = mempool_strdup(mp, s);
+		id->builder_id = keep_str(mp, s);
 	if (!id->source_repo &&
 	    (s = path_str(pred, PATH("buildDefinition", "externalParameters",
 				     "workflow", "repository"))))
-		id->source_repo = mempool_strdup(mp, s);
+		id->source_repo = keep_str(mp, s);
 	if (!id->workflow_path &&
 	    ((s = path_str(pred, PATH("buildDefinition", "externalParameters",
 				      "workflow", "path"))) ||
 	     (s = path_str(pred, PATH("invocation", "configSource",
 				      "entryPoint")))))
-		id->workflow_path = mempool_strdup(mp, s);
+		id->workflow_path = keep_str(mp, s);
 	if (!id->source_commit) {
 		const struct json_value *deps = path_get(pred,
 			PATH("buildDefinition", "resolvedDependencies"));
 
 		if (json_is(deps, JSON_ARRAY) && deps->u.first &&
 		    (s = path_str(deps->u.first, PATH("digest", "gitCommit"))))
-			id->source_commit = mempool_strdup(mp, s);
+			id->source_commit = keep_str(mp, s);
 		else if ((s = path_str(pred, PATH("invocation", "configSource",
 						  "digest", "sha1"))))
-			id->source_commit = mempool_strdup(mp, s);
+			id->source_commit = keep_str(mp, s);
 	}
 	if (!id->runner_env && id->builder_id) {
 		const char *slash = strrchr(id->builder_id, '/');
 
 		if (slash && (!strcmp(slash, "/github-hosted") ||
 			      !strcmp(slash, "/self-hosted")))
-			id->runner_env = mempool_strdup(mp, slash + 1);
+			id->runner_env = keep_str(mp, slash + 1);
 	}
 }
 
