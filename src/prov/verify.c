@@ -94,8 +94,8 @@ hex_eq(const char *a, const char *b)
 }
 
 static int
-check_subject(const struct prov_bundle *b, const struct json_value *st,
-	      const struct prov_expect *ex, struct prov_verdict *v)
+check_subject(const struct json_value *st, const struct prov_expect *ex,
+	      struct prov_verdict *v)
 {
 	const struct json_value *subj = json_get(st, "subject"), *s0, *e;
 
@@ -160,15 +160,14 @@ check_subject(const struct prov_bundle *b, const struct json_value *st,
 		return prov_fail(v, PROV_STEP_SUBJECT_DIGEST,
 				 "no subject has digest %.80s", ex->digest);
 	}
-	(void)b;
 	return 0;
 }
 
 /* ---- tlog entries ---- */
 
 static int
-verify_set(const struct prov_bundle *b, const struct prov_tlog_entry *t,
-	   const struct prov_log *log, struct mempool *mp)
+verify_set(const struct prov_tlog_entry *t, const struct prov_log *log,
+	   struct mempool *mp)
 {
 	char logid[65];
 	unsigned char sig[PROV_B64_DECODED_MAX(SIG_MAX)];
@@ -188,12 +187,11 @@ verify_set(const struct prov_bundle *b, const struct prov_tlog_entry *t,
 			     (long long)t->log_index);
 	ok = prov_sig_verify(log->pkey, (const unsigned char *)msg, strlen(msg),
 			     sig, siglen);
-	(void)b;
 	return ok;
 }
 
 static int
-verify_proof(const struct prov_bundle *b, const struct prov_tlog_entry *t,
+verify_proof(const struct prov_tlog_entry *t,
 	     const struct prov_trusted_root *root, struct prov_verdict *v)
 {
 	unsigned char leaf[32], *buf;
@@ -219,7 +217,6 @@ verify_proof(const struct prov_bundle *b, const struct prov_tlog_entry *t,
 		return prov_fail(v, PROV_STEP_CHECKPOINT,
 				 "entry %lld: checkpoint does not commit to the proof's root and size",
 				 (long long)t->log_index);
-	(void)b;
 	return 0;
 }
 
@@ -585,7 +582,7 @@ verify_times(const struct prov_bundle *b, const struct prov_trusted_root *root,
 			return prov_fail(v, PROV_STEP_SET,
 					 "entry %lld has a SET but no integratedTime",
 					 (long long)t->log_index);
-		if (!verify_set(b, t, log, &v->pool))
+		if (!verify_set(t, log, &v->pool))
 			return prov_fail(v, PROV_STEP_SET,
 					 "signed entry timestamp of entry %lld does not verify",
 					 (long long)t->log_index);
@@ -652,7 +649,7 @@ prov_bundle_verify(const struct prov_bundle *b,
 				       "payload is not an in-toto statement");
 			goto done;
 		}
-		if ((rc = check_subject(b, st.doc.root, expect, v)) != 0)
+		if ((rc = check_subject(st.doc.root, expect, v)) != 0)
 			goto done;
 	}
 	if ((rc = verify_times(b, root, v)) != 0)
@@ -676,7 +673,7 @@ prov_bundle_verify(const struct prov_bundle *b,
 		goto done;
 	for (i = 0; i < b->nentries; i++)
 		if (b->entries[i].has_proof &&
-		    (rc = verify_proof(b, &b->entries[i], root, v)) != 0)
+		    (rc = verify_proof(&b->entries[i], root, v)) != 0)
 			goto done;
 	for (i = 0; i < b->nentries; i++)
 		if ((rc = verify_body(b, &b->entries[i], sig, siglen, v)) != 0)
