@@ -3,8 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "json/json.h"
 #include "prov/check.h"
 #include "prov/prov.h"
@@ -30,21 +28,6 @@ struct cli_verify {
 	size_t nkeys;
 };
 
-static void
-digest_hex(const char *p, size_t n, char out[65])
-{
-	static const char d[] = "0123456789abcdef";
-	unsigned char h[32];
-	size_t i;
-
-	EVP_Digest(p, n, h, NULL, EVP_sha256(), NULL);
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = d[h[i] >> 4];
-		out[2 * i + 1] = d[h[i] & 15];
-	}
-	out[64] = '\0';
-}
-
 /* Reads path (at most max bytes) into sb and its digest; an exit code. */
 static int
 read_doc(struct strbuf *sb, const char *path, size_t max, char digest[65],
@@ -57,7 +40,7 @@ read_doc(struct strbuf *sb, const char *path, size_t max, char digest[65],
 		cli_error("%s: %s", what, ws_error_last());
 		return cli_exit_for(err);
 	}
-	digest_hex(sb->buf, sb->len, digest);
+	prov_sha256_hex(sb->buf, sb->len, digest);
 	return 0;
 }
 

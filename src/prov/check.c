@@ -114,19 +114,27 @@ prov_iso_seconds(const char *s)
 	return (int64_t)timegm(&tm);
 }
 
+/* out = lowercase hex of the 32 bytes at h */
 static void
-sha256_hex(const void *p, size_t n, char out[65])
+hex32(const unsigned char h[32], char out[65])
 {
 	static const char d[] = "0123456789abcdef";
-	unsigned char h[32];
 	size_t i;
 
-	EVP_Digest(p, n, h, NULL, EVP_sha256(), NULL);
 	for (i = 0; i < 32; i++) {
 		out[2 * i] = d[h[i] >> 4];
 		out[2 * i + 1] = d[h[i] & 15];
 	}
 	out[64] = '\0';
+}
+
+void
+prov_sha256_hex(const void *p, size_t n, char out[65])
+{
+	unsigned char h[32];
+
+	EVP_Digest(p, n, h, NULL, EVP_sha256(), NULL);
+	hex32(h, out);
 }
 
 /* ---- collecting ---- */
@@ -420,7 +428,7 @@ load_keys(struct ctx *c)
 			c->st->keys_source = "none";
 		} else {
 			c->keys = c->own_keys;
-			sha256_hex(use, strlen(use), digest);
+			prov_sha256_hex(use, strlen(use), digest);
 			c->keys_digest = mempool_strdup(&c->pool, digest);
 			c->st->nkeys = prov_keys_count(c->keys);
 		}
@@ -658,7 +666,6 @@ static void
 verdict_key(struct ctx *c, const char *what, const char *name,
 	    const char *version, const char *integrity, char digest[65])
 {
-	static const char d[] = "0123456789abcdef";
 	const char *parts[6];
 	unsigned char h[32];
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -677,11 +684,7 @@ verdict_key(struct ctx *c, const char *what, const char *name,
 		EVP_DigestUpdate(md, parts[i], strlen(parts[i]) + 1);
 	EVP_DigestFinal_ex(md, h, NULL);
 	EVP_MD_CTX_free(md);
-	for (i = 0; i < 32; i++) {
-		digest[2 * i] = d[h[i] >> 4];
-		digest[2 * i + 1] = d[h[i] & 15];
-	}
-	digest[64] = '\0';
+	hex32(h, digest);
 }
 
 /* A cached verdict under key, or -1. */
@@ -770,7 +773,7 @@ verify_ver(struct ctx *c, struct name_ent *n, struct ver *v)
 		integrity = v->locked_integrity;
 	/* a response seen before: its result, without parsing a bundle */
 	memcpy(what, "att:", 4);
-	sha256_hex(v->att_body, strlen(v->att_body), what + 4);
+	prov_sha256_hex(v->att_body, strlen(v->att_body), what + 4);
 	verdict_key(c, what, n->name, v->version, integrity, key);
 	if (verdict_cached(c, key, &whole) == 0 &&
 	    (whole.state == PROV_STATE_VALID || whole.state == PROV_STATE_INVALID ||

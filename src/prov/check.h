@@ -37,6 +37,8 @@
 /* "2026-01-02T03:04:05.678Z" (a packument time) -> seconds since the
  * epoch, or -1 when it is not that shape. */
 int64_t prov_iso_seconds(const char *s);
+/* Lowercase hex SHA-256 of p[0..n): the cache keys of verify. */
+void prov_sha256_hex(const void *p, size_t n, char out[65]);
 
 /* The identity fields drift is judged on, in this order. */
 enum prov_field {
