@@ -66,8 +66,18 @@ struct ver {
 	size_t nearlier;
 };
 
+/* The registry keys one registry's packages are verified with. */
+struct keyset {
+	const char *url;		/* its /-/npm/v1/keys; "" for a file */
+	const struct prov_keys *keys;	/* NULL: none */
+	struct prov_keys *own;
+	const char *digest;		/* of the document: verdict cache keys */
+	const char *source;		/* "file", "registry", "cache", "none" */
+};
+
 struct name_ent {
 	const char *name;
+	size_t ks;		/* index of its keyset */
 	struct ver *vers;
 	size_t nvers, alloc;
 	const char **want;	/* the locked versions */
@@ -83,9 +93,8 @@ struct ctx {
 	struct mempool pool;
 	struct name_ent *names;
 	size_t nnames;
-	const struct prov_keys *keys;
-	struct prov_keys *own_keys;
-	const char *keys_digest;
+	struct keyset *keysets;
+	size_t nkeysets;
 	/* attestation fetches: which version of which name */
 	struct fetch { struct name_ent *n; size_t v; char *url; char *key; } *fetches;
 	size_t nfetches;
@@ -362,40 +371,30 @@ on_keys(size_t index, enum registry_status status, const char *body,
 }
 
 /*
- * The keys to verify with: given, cached while fresh, or fetched. An empty
- * cached document records that the registry has none (a 404).
+ * The keys of the registry at url (its /-/npm/v1/keys): cached while
+ * fresh, else fetched. An empty cached document records that the
+ * registry has none (a 404). Fills ks.
  */
 static void
-load_keys(struct ctx *c)
+fetch_keys(struct ctx *c, struct keyset *ks, const char *url)
 {
 	struct registry_client *cl = c->o->client;
 	struct registry_cache *cache = registry_client_cache(cl);
 	struct keys_answer ans = { NULL, 0 };
 	struct registry_get g;
 	struct registry_stats rs;
-	char *cached = NULL, *url = NULL, digest[65];
+	char *cached = NULL, digest[65];
 	const char *use = NULL;
 	int64_t at = 0, now = (int64_t)time(NULL);
 
-	if (c->o->keys) {
-		c->keys = c->o->keys;
-		c->keys_digest = c->o->keys_digest ? c->o->keys_digest : "given";
-		c->st->keys_source = "file";
-		c->st->nkeys = prov_keys_count(c->keys);
-		return;
-	}
-	c->keys_digest = "none";
-	c->st->keys_source = "none";
-	if (registry_doc_url(&url, cl, NULL, "/-/npm/v1/keys") < 0) {
-		ws_error_clear();
-		return;
-	}
+	ks->digest = "none";
+	ks->source = "none";
 	if (cache && registry_cache_blob_get(cache, "keys", url, &cached, &at) < 0)
 		ws_error_clear();
 	if (cached && (registry_client_offline(cl) ||
 		       (!registry_client_refresh(cl) && now - at < PROV_KEYS_TTL_S))) {
 		use = cached;
-		c->st->keys_source = "cache";
+		ks->source = "cache";
 	} else if (!registry_client_offline(cl)) {
 		g.url = url;
 		g.label = "registry keys";
@@ -409,35 +408,76 @@ load_keys(struct ctx *c)
 		c->st->documents.failed += rs.failed;
 		if (ans.body || ans.not_found) {
 			use = ans.body ? ans.body : "";
-			c->st->keys_source = "registry";
+			ks->source = "registry";
 			if (cache && registry_cache_blob_put(cache, "keys", url, use, now) < 0)
 				ws_error_clear();
 		} else if (ws_error_last_code() == WS_ENET) {
-			report_add_error(c->r, "registry keys", ws_error_last());
+			report_add_error(c->r, url, ws_error_last());
 			ws_error_clear();
 			if (cached) {
 				use = cached;
-				c->st->keys_source = "cache";
+				ks->source = "cache";
 			}
 		}
 	}
 	if (use && *use) {
-		if (prov_keys_parse(&c->own_keys, use, strlen(use), url) < 0) {
-			report_add_error(c->r, "registry keys", ws_error_last());
+		if (prov_keys_parse(&ks->own, use, strlen(use), url) < 0) {
+			report_add_error(c->r, url, ws_error_last());
 			ws_error_clear();
-			c->st->keys_source = "none";
+			ks->source = "none";
 		} else {
-			c->keys = c->own_keys;
+			ks->keys = ks->own;
 			prov_sha256_hex(use, strlen(use), digest);
-			c->keys_digest = mempool_strdup(&c->pool, digest);
-			c->st->nkeys = prov_keys_count(c->keys);
+			ks->digest = mempool_strdup(&c->pool, digest);
 		}
 	} else if (use) {
-		c->st->keys_source = "none";
+		ks->source = "none";
 	}
 	free(cached);
 	free(ans.body);
+}
+
+/*
+ * The keys for package name: --registry-keys, else those of the registry
+ * the name comes from (scoped registries publish their own, or none),
+ * each registry's fetched once per run.
+ */
+static struct keyset *
+keys_for(struct ctx *c, const char *name)
+{
+	struct keyset *ks;
+	char *url = NULL;
+	size_t i;
+
+	if (c->o->keys) {
+		if (!c->nkeysets) {
+			c->keysets = xcalloc(1, sizeof(*c->keysets));
+			c->nkeysets = 1;
+			c->keysets[0].keys = c->o->keys;
+			c->keysets[0].digest = c->o->keys_digest ? c->o->keys_digest : "given";
+			c->keysets[0].source = "file";
+		}
+		return &c->keysets[0];
+	}
+	if (registry_doc_url(&url, c->o->client, name, "/-/npm/v1/keys") < 0) {
+		ws_error_clear();
+		url = xstrdup("");
+	}
+	for (i = 0; i < c->nkeysets; i++)
+		if (strcmp(c->keysets[i].url, url) == 0) {
+			free(url);
+			return &c->keysets[i];
+		}
+	c->keysets = xreallocarray(c->keysets, c->nkeysets + 1, sizeof(*c->keysets));
+	ks = &c->keysets[c->nkeysets++];
+	memset(ks, 0, sizeof(*ks));
+	ks->url = mempool_strdup(&c->pool, url);
+	if (*url)
+		fetch_keys(c, ks, url);
+	else
+		ks->digest = ks->source = "none";
 	free(url);
+	return ks;
 }
 
 /* ---- attestations ---- */
@@ -663,8 +703,9 @@ verdict_parse(struct ctx *c, struct verdict *v, char *text)
  * everything the verdict depends on besides it.
  */
 static void
-verdict_key(struct ctx *c, const char *what, const char *name,
-	    const char *version, const char *integrity, char digest[65])
+verdict_key(struct ctx *c, const struct keyset *ks, const char *what,
+	    const char *name, const char *version, const char *integrity,
+	    char digest[65])
 {
 	const char *parts[6];
 	unsigned char h[32];
@@ -676,7 +717,7 @@ verdict_key(struct ctx *c, const char *what, const char *name,
 	parts[2] = version;
 	parts[3] = integrity ? integrity : "";
 	parts[4] = c->o->root_digest ? c->o->root_digest : "";
-	parts[5] = c->keys_digest;
+	parts[5] = ks->digest;
 	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
 		abort();
 	/* each part with its NUL: no two tuples hash the same bytes */
@@ -718,15 +759,16 @@ verdict_store(struct ctx *c, const char *key, const struct verdict *v)
 
 /* The verdict of b for (name, version, integrity): cached or computed. */
 static void
-verdict_of(struct ctx *c, const struct prov_bundle *b, const char *name,
-	   const char *version, const char *integrity, struct verdict *out)
+verdict_of(struct ctx *c, const struct keyset *ks, const struct prov_bundle *b,
+	   const char *name, const char *version, const char *integrity,
+	   struct verdict *out)
 {
 	struct prov_expect ex;
 	struct prov_verdict pv;
 	char digest[65];
 	size_t i;
 
-	verdict_key(c, prov_bundle_digest(b), name, version, integrity, digest);
+	verdict_key(c, ks, prov_bundle_digest(b), name, version, integrity, digest);
 	if (verdict_cached(c, digest, out) == 0 && out->state == -1) {
 		c->st->bundles_cached++;
 		return;
@@ -737,7 +779,7 @@ verdict_of(struct ctx *c, const struct prov_bundle *b, const char *name,
 	ex.version = version;
 	ex.integrity = integrity;
 	prov_verdict_init(&pv);
-	prov_bundle_verify(b, c->o->root, c->keys, &ex, &pv);
+	prov_bundle_verify(b, c->o->root, ks->keys, &ex, &pv);
 	c->st->bundles_verified++;
 	memset(out, 0, sizeof(*out));
 	out->state = -1;
@@ -774,7 +816,7 @@ verify_ver(struct ctx *c, struct name_ent *n, struct ver *v)
 	/* a response seen before: its result, without parsing a bundle */
 	memcpy(what, "att:", 4);
 	prov_sha256_hex(v->att_body, strlen(v->att_body), what + 4);
-	verdict_key(c, what, n->name, v->version, integrity, key);
+	verdict_key(c, &c->keysets[n->ks], what, n->name, v->version, integrity, key);
 	if (verdict_cached(c, key, &whole) == 0 &&
 	    (whole.state == PROV_STATE_VALID || whole.state == PROV_STATE_INVALID ||
 	     whole.state == PROV_STATE_PUBLISH_ONLY)) {
@@ -812,7 +854,8 @@ verify_ver(struct ctx *c, struct name_ent *n, struct ver *v)
 			v->bad_predicate = pdup(c, a->predicate_type);
 			break;
 		}
-		verdict_of(c, a->bundle, n->name, v->version, integrity, &vd);
+		verdict_of(c, &c->keysets[n->ks], a->bundle, n->name, v->version,
+			   integrity, &vd);
 		examined++;
 		if (vd.step != PROV_STEP_OK) {
 			v->state = PROV_STATE_INVALID;
@@ -930,6 +973,7 @@ static void
 judge_signatures(struct ctx *c, const struct tree_pkg *pkg, struct name_ent *n,
 		 struct ver *v, const char *label)
 {
+	const struct keyset *ks = &c->keysets[n->ks];
 	struct check_finding cf;
 	const char *integrity = v->integrity;
 	size_t i;
@@ -938,7 +982,7 @@ judge_signatures(struct ctx *c, const struct tree_pkg *pkg, struct name_ent *n,
 		integrity = v->locked_integrity;
 	memset(&cf, 0, sizeof(cf));
 	if (v->nsigs == 0) {
-		if (!c->keys || prov_keys_count(c->keys) == 0)
+		if (!ks->keys || prov_keys_count(ks->keys) == 0)
 			return;
 		c->st->sig_missing++;
 		cf.kind = "signature-missing";
@@ -952,7 +996,7 @@ judge_signatures(struct ctx *c, const struct tree_pkg *pkg, struct name_ent *n,
 		emit(c, pkg, &cf);
 		return;
 	}
-	if (!c->keys) {
+	if (!ks->keys) {
 		c->st->sig_unchecked++;
 		return;
 	}
@@ -971,12 +1015,12 @@ judge_signatures(struct ctx *c, const struct tree_pkg *pkg, struct name_ent *n,
 						    (long long)v->published,
 						    v->sigs[i].keyid, v->sigs[i].sig);
 
-			verdict_key(c, what, n->name, v->version, integrity, key);
+			verdict_key(c, ks, what, n->name, v->version, integrity, key);
 			if (verdict_cached(c, key, &good) == 0 &&
 			    good.state == PROV_STATE_VALID && good.step == PROV_STEP_OK)
 				continue;
 			prov_verdict_init(&pv);
-			bad = prov_registry_sig_verify(c->keys, n->name, v->version,
+			bad = prov_registry_sig_verify(ks->keys, n->name, v->version,
 						       integrity, v->sigs[i].keyid,
 						       v->sigs[i].sig, v->published,
 						       &pv) != 0;
@@ -1208,7 +1252,6 @@ prov_check(struct report *r, const struct tree_inv *inv,
 		report_add_target(r, inv->trees[i]->file);
 	collect(&c, inv);
 	stats->names = c.nnames;
-	load_keys(&c);
 	if (c.nnames) {
 		wants = xcalloc(c.nnames, sizeof(*wants));
 		for (i = 0; i < c.nnames; i++) {
@@ -1237,6 +1280,15 @@ prov_check(struct report *r, const struct tree_inv *inv,
 					   "the registry could not be used: every request failed");
 		}
 	}
+	/* each name's registry keys; the counts show the default registry's */
+	for (i = 0; i < c.nnames; i++)
+		c.names[i].ks = (size_t)(keys_for(&c, c.names[i].name) - c.keysets);
+	if (c.nnames) {
+		const struct keyset *ks = keys_for(&c, NULL);
+
+		stats->keys_source = ks->source;
+		stats->nkeys = ks->keys ? prov_keys_count(ks->keys) : 0;
+	}
 	fetch_attestations(&c);
 	/* the verdicts written below go to the cache in one transaction */
 	cache = registry_client_cache(o->client);
@@ -1264,7 +1316,9 @@ done:
 	free(c.fetches);
 	free(c.names);
 	free(wants);
-	prov_keys_free(c.own_keys);
+	for (i = 0; i < c.nkeysets; i++)
+		prov_keys_free(c.keysets[i].own);
+	free(c.keysets);
 	/* the strings the caller's stats point at live in the report now */
 	stats->keys_source = stats->keys_source ? stats->keys_source : "none";
 	mempool_release(&c.pool);
