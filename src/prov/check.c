@@ -383,13 +383,15 @@ fetch_keys(struct ctx *c, struct keyset *ks, const char *url)
 	struct keys_answer ans = { NULL, 0 };
 	struct registry_get g;
 	struct registry_stats rs;
-	char *cached = NULL, digest[65];
+	char *cached = NULL, digest[65], ukey[65];
 	const char *use = NULL;
 	int64_t at = 0, now = (int64_t)time(NULL);
 
 	ks->digest = "none";
 	ks->source = "none";
-	if (cache && registry_cache_blob_get(cache, "keys", url, &cached, &at) < 0)
+	/* the URL may carry credentials: the cache keeps its digest */
+	prov_sha256_hex(url, strlen(url), ukey);
+	if (cache && registry_cache_blob_get(cache, "keys", ukey, &cached, &at) < 0)
 		ws_error_clear();
 	if (cached && (registry_client_offline(cl) ||
 		       (!registry_client_refresh(cl) && now - at < PROV_KEYS_TTL_S))) {
@@ -409,10 +411,10 @@ fetch_keys(struct ctx *c, struct keyset *ks, const char *url)
 		if (ans.body || ans.not_found) {
 			use = ans.body ? ans.body : "";
 			ks->source = "registry";
-			if (cache && registry_cache_blob_put(cache, "keys", url, use, now) < 0)
+			if (cache && registry_cache_blob_put(cache, "keys", ukey, use, now) < 0)
 				ws_error_clear();
 		} else if (ws_error_last_code() == WS_ENET) {
-			report_add_error(c->r, url, ws_error_last());
+			report_add_error(c->r, "registry keys", ws_error_last());
 			ws_error_clear();
 			if (cached) {
 				use = cached;
@@ -421,8 +423,8 @@ fetch_keys(struct ctx *c, struct keyset *ks, const char *url)
 		}
 	}
 	if (use && *use) {
-		if (prov_keys_parse(&ks->own, use, strlen(use), url) < 0) {
-			report_add_error(c->r, url, ws_error_last());
+		if (prov_keys_parse(&ks->own, use, strlen(use), "registry keys") < 0) {
+			report_add_error(c->r, "registry keys", ws_error_last());
 			ws_error_clear();
 			ks->source = "none";
 		} else {

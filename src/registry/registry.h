@@ -107,7 +107,7 @@ int registry_times_cover(const struct json_value *time,
  * `blob`): the client keeps each packument's per-version `dist` subset
  * there (kind "dist"); verify keeps attestation responses ("attestations",
  * key name@version: immutable once published), registry key documents
- * ("keys", key the registry URL) and verdicts ("verdict", key a digest of
+ * ("keys", key a digest of the registry URL) and verdicts ("verdict", key a digest of
  * everything the verdict depends on).
  */
 #define REGISTRY_BLOB_MAX (16u << 20)
