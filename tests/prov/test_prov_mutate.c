@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The Merkle and checkpoint code is private to the module. */
 #include "prov/prov_int.h"
@@ -493,16 +494,24 @@ make_timestamp(X509 *tsa, EVP_PKEY *key, const unsigned char *data, size_t n)
 	return out;
 }
 
-/* root text with cert as the first certificate of its first TSA chain */
+/*
+ * text with the rawBytes that follows the n-th (from 1) `anchor` replaced
+ * by the base64 of der.
+ */
 static char *
-with_tsa(const char *text, X509 *cert)
+with_raw(const char *text, const char *anchor, int n, const unsigned char *der,
+	 size_t len)
 {
-	unsigned char *der = NULL;
-	int n = i2d_X509(cert, &der);
-	char *c64 = b64(der, (size_t)n), *at, *end;
+	const char *at = text, *end;
+	char *c64 = b64(der, len);
 	struct strbuf sb;
 
-	at = strstr(strstr(text, "\"timestampAuthorities\""), "\"rawBytes\": \"");
+	for (; n > 0; n--) {
+		at = strstr(at, anchor);
+		ck_assert_ptr_nonnull(at);
+		at += strlen(anchor);
+	}
+	at = strstr(at, "\"rawBytes\": \"");
 	ck_assert_ptr_nonnull(at);
 	at += strlen("\"rawBytes\": \"");
 	end = strchr(at, '"');
@@ -510,9 +519,26 @@ with_tsa(const char *text, X509 *cert)
 	strbuf_add(&sb, text, (size_t)(at - text));
 	strbuf_addstr(&sb, c64);
 	strbuf_addstr(&sb, end);
-	OPENSSL_free(der);
 	free(c64);
 	return strbuf_detach(&sb, NULL);
+}
+
+static char *
+with_cert(const char *text, const char *anchor, int n, X509 *cert)
+{
+	unsigned char *der = NULL;
+	int len = i2d_X509(cert, &der);
+	char *out = with_raw(text, anchor, n, der, (size_t)len);
+
+	OPENSSL_free(der);
+	return out;
+}
+
+/* root text with cert as the first certificate of its first TSA chain */
+static char *
+with_tsa(const char *text, X509 *cert)
+{
+	return with_cert(text, "\"timestampAuthorities\"", 1, cert);
 }
 
 static const char *const ca_ext[] = {"basicConstraints", "critical,CA:TRUE",
@@ -600,6 +626,275 @@ START_TEST(rfc3161_timestamps_give_the_time)
 	EVP_PKEY_free(cakey);
 	EVP_PKEY_free(tsakey);
 	EVP_PKEY_free(signer);
+}
+END_TEST
+
+/* ---- a Fulcio-like certificate path made here ---- */
+
+struct leaf_opts {
+	const char *eku;		/* extendedKeyUsage value */
+	long valid_from;		/* notBefore, seconds from now */
+	EVP_PKEY *ct_key;		/* signs the embedded SCT */
+	const unsigned char *ct_id;	/* the SCT's log id */
+};
+
+static void
+put_be(unsigned char *p, uint64_t v, int n)
+{
+	int i;
+
+	for (i = n - 1; i >= 0; i--, v >>= 8)
+		p[i] = (unsigned char)v;
+}
+
+/*
+ * A leaf as Fulcio issues it: empty subject, critical URI SAN, code-signing
+ * EKU, identity extensions, valid ten minutes, and an embedded SCT over the
+ * TBS as it was before the SCT extension was added (RFC 6962 3.2).
+ */
+static X509 *
+make_leaf(EVP_PKEY *key, EVP_PKEY *cakey, X509 *ca, const struct leaf_opts *o)
+{
+	const char *const exts[] = {
+		"subjectAltName", "critical,URI:https://github.com/o/r/.github/workflows/release.yml@refs/tags/v1",
+		"extendedKeyUsage", o->eku,
+		"keyUsage", "critical,digitalSignature",
+		"1.3.6.1.4.1.57264.1.20", "ASN1:UTF8String:push",
+		"1.3.6.1.4.1.57264.1.12", "ASN1:UTF8String:https://github.com/o/r",
+		"1.3.6.1.4.1.57264.1.11", "ASN1:UTF8String:self-hosted",
+		NULL,
+	};
+	X509 *x = X509_new();
+	X509_NAME *empty = X509_NAME_new();
+	X509V3_CTX v3;
+	unsigned char *tbs = NULL, *spki = NULL, ikh[32], *msg, sct[256];
+	unsigned char list[300], inner[310];
+	size_t i, mlen, siglen = 100, sctlen, listlen, innerlen;
+	int tlen, slen;
+	uint64_t ts = (uint64_t)time(NULL) * 1000;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+	ASN1_OBJECT *obj = OBJ_txt2obj("1.3.6.1.4.1.11129.2.4.2", 1);
+	X509_EXTENSION *ext;
+
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 99);
+	X509_set_subject_name(x, empty);
+	X509_set_issuer_name(x, X509_get_subject_name(ca));
+	X509_gmtime_adj(X509_getm_notBefore(x), o->valid_from);
+	X509_gmtime_adj(X509_getm_notAfter(x), o->valid_from + 600);
+	X509_set_pubkey(x, key);
+	X509V3_set_ctx(&v3, ca, x, NULL, NULL, 0);
+	for (i = 0; exts[i]; i += 2) {
+		ext = X509V3_EXT_conf(NULL, &v3, exts[i], exts[i + 1]);
+		ck_assert_msg(ext != NULL, "%s", exts[i]);
+		X509_add_ext(x, ext, -1);
+		X509_EXTENSION_free(ext);
+	}
+	ck_assert_int_gt(X509_sign(x, cakey, EVP_sha256()), 0);
+	tlen = i2d_re_X509_tbs(x, &tbs);
+	slen = i2d_PUBKEY(cakey, &spki);
+	ck_assert(tlen > 0 && slen > 0);
+	SHA256(spki, (size_t)slen, ikh);
+	mlen = 12 + 32 + 3 + (size_t)tlen + 2;
+	msg = xmalloc(mlen);
+	msg[0] = 0;
+	msg[1] = 0;
+	put_be(msg + 2, ts, 8);
+	put_be(msg + 10, 1, 2);
+	memcpy(msg + 12, ikh, 32);
+	put_be(msg + 44, (uint64_t)tlen, 3);
+	memcpy(msg + 47, tbs, (size_t)tlen);
+	put_be(msg + 47 + tlen, 0, 2);
+	/* the SCT: v1, log id, time, no extensions, SHA-256/ECDSA, sig */
+	sct[0] = 0;
+	memcpy(sct + 1, o->ct_id, 32);
+	put_be(sct + 33, ts, 8);
+	put_be(sct + 41, 0, 2);
+	sct[43] = 4;
+	sct[44] = 3;
+	ck_assert_int_eq(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, o->ct_key), 1);
+	ck_assert_int_eq(EVP_DigestSign(ctx, sct + 47, &siglen, msg, mlen), 1);
+	put_be(sct + 45, siglen, 2);
+	sctlen = 47 + siglen;
+	put_be(list, sctlen + 2, 2);
+	put_be(list + 2, sctlen, 2);
+	memcpy(list + 4, sct, sctlen);
+	listlen = sctlen + 4;
+	inner[0] = 0x04;
+	if (listlen < 0x80) {
+		inner[1] = (unsigned char)listlen;
+		innerlen = 2;
+	} else {
+		inner[1] = 0x81;
+		inner[2] = (unsigned char)listlen;
+		innerlen = 3;
+	}
+	memcpy(inner + innerlen, list, listlen);
+	innerlen += listlen;
+	ASN1_OCTET_STRING_set(os, inner, (int)innerlen);
+	ext = X509_EXTENSION_create_by_OBJ(NULL, obj, 0, os);
+	X509_add_ext(x, ext, -1);
+	ck_assert_int_gt(X509_sign(x, cakey, EVP_sha256()), 0);
+
+	X509_EXTENSION_free(ext);
+	ASN1_OBJECT_free(obj);
+	ASN1_OCTET_STRING_free(os);
+	EVP_MD_CTX_free(ctx);
+	free(msg);
+	OPENSSL_free(tbs);
+	OPENSSL_free(spki);
+	X509_NAME_free(empty);
+	return x;
+}
+
+/* A v0.1 message-signature bundle by leaf, logged by rekor at itime. */
+static char *
+cert_bundle(X509 *leaf, EVP_PKEY *leafkey, EVP_PKEY *rekor,
+	    const unsigned char rid[32], long long itime)
+{
+	static const char artifact[] = "certified artifact\n";
+	unsigned char md[32], *der = NULL;
+	char *sig, *md64, *mdhex, *leaf64, *rid64, *ridhex, *body, *body64;
+	char *set_msg, *set, *out;
+	struct strbuf sb;
+	int n;
+
+	n = i2d_X509(leaf, &der);
+	leaf64 = b64(der, (size_t)n);
+	OPENSSL_free(der);
+	SHA256((const unsigned char *)artifact, strlen(artifact), md);
+	md64 = b64(md, 32);
+	mdhex = hexs(md, 32);
+	sig = sign_b64(leafkey, artifact, strlen(artifact));
+	rid64 = b64(rid, 32);
+	ridhex = hexs(rid, 32);
+	strbuf_init(&sb, 1u << 20);
+	strbuf_addf(&sb, "{\"apiVersion\":\"0.0.1\",\"kind\":\"hashedrekord\",\"spec\":"
+		    "{\"data\":{\"hash\":{\"algorithm\":\"sha256\",\"value\":\"%s\"}},"
+		    "\"signature\":{\"content\":\"%s\"}}}", mdhex, sig);
+	body = strbuf_detach(&sb, NULL);
+	body64 = b64((const unsigned char *)body, strlen(body));
+	strbuf_addf(&sb, "{\"body\":\"%s\",\"integratedTime\":%lld,"
+		    "\"logID\":\"%s\",\"logIndex\":7}", body64, itime, ridhex);
+	set_msg = strbuf_detach(&sb, NULL);
+	set = sign_b64(rekor, set_msg, strlen(set_msg));
+	strbuf_addf(&sb, "{\"mediaType\":\"application/vnd.dev.sigstore.bundle+json;version=0.1\","
+		    "\"verificationMaterial\":{\"x509CertificateChain\":{\"certificates\":"
+		    "[{\"rawBytes\":\"%s\"}]},\"tlogEntries\":[{\"logIndex\":\"7\","
+		    "\"logId\":{\"keyId\":\"%s\"},\"kindVersion\":{\"kind\":\"hashedrekord\","
+		    "\"version\":\"0.0.1\"},\"integratedTime\":\"%lld\",\"inclusionPromise\":"
+		    "{\"signedEntryTimestamp\":\"%s\"},\"canonicalizedBody\":\"%s\"}]},"
+		    "\"messageSignature\":{\"messageDigest\":{\"algorithm\":\"SHA2_256\","
+		    "\"digest\":\"%s\"},\"signature\":\"%s\"}}",
+		    leaf64, rid64, itime, set, body64, md64, sig);
+	out = strbuf_detach(&sb, NULL);
+	free(sig);
+	free(md64);
+	free(mdhex);
+	free(leaf64);
+	free(rid64);
+	free(ridhex);
+	free(body);
+	free(body64);
+	free(set_msg);
+	free(set);
+	return out;
+}
+
+START_TEST(certificate_steps_fail_on_certificates_made_here)
+{
+	EVP_PKEY *cakey = EVP_EC_gen("P-256"), *rogue = EVP_EC_gen("P-256");
+	EVP_PKEY *ctkey = EVP_EC_gen("P-256"), *rekor = EVP_EC_gen("P-256");
+	EVP_PKEY *leafkey = EVP_EC_gen("P-256");
+	X509 *ca = make_cert(cakey, cakey, NULL, "test fulcio", ca_ext);
+	X509 *rogue_ca = make_cert(rogue, rogue, NULL, "test fulcio", ca_ext);
+	unsigned char ctid[32], rid[32];
+	char *ct_spki, *r_spki, *ctid64, *rid64, *t1, *t2, *t3, *t4, *t5;
+	unsigned char *der = NULL;
+	struct prov_trusted_root *r;
+	struct prov_verdict v;
+	struct prov_bundle *b;
+	long long now = (long long)time(NULL);
+	struct {
+		const char *what, *eku;
+		int rogue, wrong_ct;
+		long long itime;
+		const char *step;
+	} cases[] = {
+		{"valid", "codeSigning", 0, 0, now, "ok"},
+		{"no code-signing EKU", "emailProtection", 0, 0, now, "code-signing EKU"},
+		{"logged after the certificate expired", "codeSigning", 0, 0,
+		 now + 2000, "certificate validity"},
+		{"logged before the certificate was valid", "codeSigning", 0, 0,
+		 now - 2000, "certificate validity"},
+		{"SCT from another key", "codeSigning", 0, 1, now, "SCT"},
+		{"issued by a CA outside the root", "codeSigning", 1, 0, now,
+		 "certificate chain"},
+	};
+	size_t i;
+	int n;
+
+	ct_spki = spki_b64(ctkey, ctid);
+	r_spki = spki_b64(rekor, rid);
+	ctid64 = b64(ctid, 32);
+	rid64 = b64(rid, 32);
+	n = i2d_PUBKEY(ctkey, &der);
+	t1 = with_cert(root_text, "\"certChain\"", 2, ca);
+	t2 = with_raw(t1, "\"https://ctfe.sigstore.dev/2022\"", 1, der, (size_t)n);
+	OPENSSL_free(der);
+	der = NULL;
+	n = i2d_PUBKEY(rekor, &der);
+	t3 = with_raw(t2, "\"https://rekor.sigstore.dev\"", 1, der, (size_t)n);
+	OPENSSL_free(der);
+	t4 = replace(t3, "3T0wasbHETJjGR4cmWc3AqJKXrjePK3/h4pygC8p7o4=", ctid64);
+	t5 = replace(t4, "wNI9atQGlz+VWfO6LRygH4QUfY/8W4RFwiT5i5WRgB0=", rid64);
+	r = root_from(t5);
+	prov_verdict_init(&v);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		EVP_PKEY *other = cases[i].wrong_ct ? EVP_EC_gen("P-256") : NULL;
+		struct leaf_opts o = {cases[i].eku, -60, other ? other : ctkey, ctid};
+		X509 *leaf = make_leaf(leafkey, cases[i].rogue ? rogue : cakey,
+				       cases[i].rogue ? rogue_ca : ca, &o);
+		char *text = cert_bundle(leaf, leafkey, rekor, rid, cases[i].itime);
+
+		ck_assert_int_eq(prov_bundle_parse(&b, text, strlen(text), "made"), 0);
+		prov_bundle_verify(b, r, NULL, NULL, &v);
+		ck_assert_msg(strcmp(prov_step_name(v.step), cases[i].step) == 0,
+			      "%s: got %s (%s), want %s", cases[i].what,
+			      prov_step_name(v.step), v.reason, cases[i].step);
+		if (v.step == PROV_STEP_OK) {
+			ck_assert_str_eq(v.id.san, "https://github.com/o/r/.github/workflows/release.yml@refs/tags/v1");
+			ck_assert_str_eq(v.id.trigger, "push");
+			ck_assert_str_eq(v.id.runner_env, "self-hosted");
+			ck_assert_str_eq(v.id.source_repo, "https://github.com/o/r");
+			ck_assert_str_eq(v.id.workflow_path, ".github/workflows/release.yml");
+			ck_assert_str_eq(v.id.workflow_ref, "refs/tags/v1");
+			ck_assert_int_eq(v.integrated_time, now);
+		}
+		prov_bundle_free(b);
+		free(text);
+		X509_free(leaf);
+		EVP_PKEY_free(other);
+	}
+	prov_verdict_release(&v);
+	prov_trusted_root_free(r);
+	free(t1);
+	free(t2);
+	free(t3);
+	free(t4);
+	free(t5);
+	free(ct_spki);
+	free(r_spki);
+	free(ctid64);
+	free(rid64);
+	X509_free(ca);
+	X509_free(rogue_ca);
+	EVP_PKEY_free(cakey);
+	EVP_PKEY_free(rogue);
+	EVP_PKEY_free(ctkey);
+	EVP_PKEY_free(rekor);
+	EVP_PKEY_free(leafkey);
 }
 END_TEST
 
@@ -976,6 +1271,7 @@ mutate_suite(void)
 	tcase_add_test(tc, ed25519_checkpoints_verify);
 	tcase_add_test(tc, rfc3161_timestamps_give_the_time);
 	tcase_add_test(tc, rekor_v2_shaped_bundles_verify);
+	tcase_add_test(tc, certificate_steps_fail_on_certificates_made_here);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("pieces");
