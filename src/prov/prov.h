@@ -5,8 +5,9 @@
  * Offline verification of npm registry signatures and Sigstore bundles
  * (provenance and publish attestations), with OpenSSL libcrypto only.
  * The steps follow the Sigstore and npm client behaviour described in
- * tests/data/sigstore/SPEC.md; nothing here touches the network or the
- * clock: every time is passed in or taken from verified log entries.
+ * tests/data/sigstore/SPEC.md; nothing here touches the network, and no
+ * verdict depends on the clock: every time is passed in or taken from
+ * verified log entries and timestamps.
  *
  * Conventions (see util/error.h):
  * - Loaders and parsers return 0, or WS_EPARSE / WS_ELIMIT / WS_ENOTFOUND /
@@ -44,8 +45,8 @@
  * A bundle is checked in this order and the first failure is reported:
  * BUNDLE (shape), REGISTRY_KEY (the DSSE keyid / publicKey hint names a
  * registry key, as npm requires), SUBJECT_NAME, SUBJECT_DIGEST (npm checks
- * the statement before the cryptography), SET (and TIMESTAMP when no entry
- * gives a verified time), KEY_EXPIRED (registry key at the integrated time),
+ * the statement before the cryptography), SET, TIMESTAMP (RFC 3161 tokens,
+ * or no verified time at all), KEY_EXPIRED (registry key at that time),
  * CERT_CHAIN, CERT_VALIDITY, EKU, SCT, DSSE (or SIGNATURE for a
  * message-signature bundle), INCLUSION_PROOF, CHECKPOINT, TLOG_BODY.
  * Registry signatures use REGISTRY_KEY, KEY_EXPIRED, SIGNATURE and BUNDLE
@@ -58,7 +59,7 @@ enum prov_step {
 	PROV_STEP_SUBJECT_NAME,		/* "subject name" */
 	PROV_STEP_SUBJECT_DIGEST,	/* "subject digest" */
 	PROV_STEP_SET,			/* "SET": signed entry timestamp */
-	PROV_STEP_TIMESTAMP,		/* "timestamp": no verified time */
+	PROV_STEP_TIMESTAMP,		/* "timestamp": RFC 3161, or no time */
 	PROV_STEP_KEY_EXPIRED,		/* "key expired" at the signing time */
 	PROV_STEP_CERT_CHAIN,		/* "certificate chain" */
 	PROV_STEP_CERT_VALIDITY,	/* "certificate validity" at the time */
