@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -207,45 +206,25 @@ verify_parse_args(struct verify_args *a, int argc, char **argv)
 static void
 print_identity(FILE *fp, const struct prov_identity *id)
 {
-	static const struct {
-		const char *label;
-		size_t off;
-	} f[] = {
-		{ "san", offsetof(struct prov_identity, san) },
-		{ "source repository", offsetof(struct prov_identity, source_repo) },
-		{ "workflow", offsetof(struct prov_identity, workflow_path) },
-		{ "ref", offsetof(struct prov_identity, workflow_ref) },
-		{ "trigger", offsetof(struct prov_identity, trigger) },
-		{ "runner", offsetof(struct prov_identity, runner_env) },
-		{ "commit", offsetof(struct prov_identity, source_commit) },
-		{ "builder", offsetof(struct prov_identity, builder_id) },
-		{ "key", offsetof(struct prov_identity, key_id) },
-	};
 	size_t i;
 
-	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		const char *v = *(const char *const *)((const char *)id + f[i].off);
+	for (i = 0; i < PROV_IDENTITY_FIELDS; i++) {
+		const char *v = prov_identity_field(id, i);
 
 		if (v)
-			fprintf(fp, "  %s: %s\n", f[i].label, v);
+			fprintf(fp, "  %s: %s\n", prov_identity_fields[i].label, v);
 	}
 }
 
 static void
 json_identity(struct json_writer *w, const struct prov_identity *id)
 {
+	size_t i;
+
 	jsonw_key(w, "identity");
 	jsonw_object_begin(w);
-	jsonw_kv_string(w, "san", id->san);
-	jsonw_kv_string(w, "source_repository", id->source_repo);
-	jsonw_kv_string(w, "workflow", id->workflow_path);
-	jsonw_kv_string(w, "workflow_ref", id->workflow_ref);
-	jsonw_kv_string(w, "trigger", id->trigger);
-	jsonw_kv_string(w, "runner_environment", id->runner_env);
-	jsonw_kv_string(w, "source_commit", id->source_commit);
-	jsonw_kv_string(w, "builder_id", id->builder_id);
-	jsonw_kv_string(w, "predicate_type", id->predicate_type);
-	jsonw_kv_string(w, "key_id", id->key_id);
+	for (i = 0; i < PROV_IDENTITY_FIELDS; i++)
+		jsonw_kv_string(w, prov_identity_fields[i].key, prov_identity_field(id, i));
 	jsonw_object_end(w);
 }
 

@@ -31,6 +31,8 @@
 #define CHECK_PATH_LEN 32
 #define CHECK_EVIDENCE_MAX 12
 #define CHECK_SIGS_MAX 16	/* dist.signatures entries looked at */
+/* part of every verdict key: a new shape of cached verdicts starts afresh */
+#define VERDICT_SCHEMA "wormsign-verdict/1"
 
 enum prov_state {
 	PROV_STATE_NONE,	/* no provenance announced */
@@ -586,27 +588,9 @@ fetch_attestations(struct ctx *c)
 
 /* ---- verdicts, cached by what they depend on ---- */
 
-static const struct {
-	const char *key;
-	size_t off;
-} id_fields[] = {
-	{ "san", offsetof(struct prov_identity, san) },
-	{ "issuer", offsetof(struct prov_identity, issuer) },
-	{ "source_repo", offsetof(struct prov_identity, source_repo) },
-	{ "workflow_path", offsetof(struct prov_identity, workflow_path) },
-	{ "workflow_ref", offsetof(struct prov_identity, workflow_ref) },
-	{ "build_config_uri", offsetof(struct prov_identity, build_config_uri) },
-	{ "build_signer_uri", offsetof(struct prov_identity, build_signer_uri) },
-	{ "trigger", offsetof(struct prov_identity, trigger) },
-	{ "runner_env", offsetof(struct prov_identity, runner_env) },
-	{ "source_commit", offsetof(struct prov_identity, source_commit) },
-	{ "run_uri", offsetof(struct prov_identity, run_uri) },
-	{ "builder_id", offsetof(struct prov_identity, builder_id) },
-	{ "predicate_type", offsetof(struct prov_identity, predicate_type) },
-	{ "key_id", offsetof(struct prov_identity, key_id) },
-};
-
-#define ID_FIELD(id, i) (*(const char **)((char *)(id) + id_fields[i].off))
+/* field i of a prov_identity, writable */
+#define ID_FIELD(id, i) \
+	(*(const char **)((char *)(id) + prov_identity_fields[i].off))
 
 /*
  * A cached result: of one bundle, or of all the attestations of one
@@ -648,14 +632,14 @@ verdict_json(const struct verdict *v)
 		add_jstr(&sb, v->predicate);
 	}
 	strbuf_addstr(&sb, ",\"id\":{");
-	for (i = 0; i < sizeof(id_fields) / sizeof(id_fields[0]); i++) {
+	for (i = 0; i < PROV_IDENTITY_FIELDS; i++) {
 		const char *s = ID_FIELD(&v->id, i);
 
 		if (!s)
 			continue;
 		if (sb.buf[sb.len - 1] != '{')
 			strbuf_addch(&sb, ',');
-		add_jstr(&sb, id_fields[i].key);
+		add_jstr(&sb, prov_identity_fields[i].key);
 		strbuf_addch(&sb, ':');
 		add_jstr(&sb, s);
 	}
@@ -693,8 +677,8 @@ verdict_parse(struct ctx *c, struct verdict *v, char *text)
 	v->bundles = (size_t)strtoul(nb->u.str, NULL, 10);
 	v->reason = pdup(c, json_get_str(doc.root, "reason"));
 	v->predicate = pdup(c, json_get_str(doc.root, "predicate"));
-	for (i = 0; i < sizeof(id_fields) / sizeof(id_fields[0]); i++)
-		ID_FIELD(&v->id, i) = pdup(c, json_get_str(id, id_fields[i].key));
+	for (i = 0; i < PROV_IDENTITY_FIELDS; i++)
+		ID_FIELD(&v->id, i) = pdup(c, json_get_str(id, prov_identity_fields[i].key));
 	json_doc_release(&doc);
 	return 0;
 }
@@ -709,7 +693,7 @@ verdict_key(struct ctx *c, const struct keyset *ks, const char *what,
 	    const char *name, const char *version, const char *integrity,
 	    char digest[65])
 {
-	const char *parts[6];
+	const char *parts[7];
 	unsigned char h[32];
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	size_t i;
@@ -720,10 +704,11 @@ verdict_key(struct ctx *c, const struct keyset *ks, const char *what,
 	parts[3] = integrity ? integrity : "";
 	parts[4] = c->o->root_digest ? c->o->root_digest : "";
 	parts[5] = ks->digest;
+	parts[6] = VERDICT_SCHEMA;
 	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
 		abort();
 	/* each part with its NUL: no two tuples hash the same bytes */
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < 7; i++)
 		EVP_DigestUpdate(md, parts[i], strlen(parts[i]) + 1);
 	EVP_DigestFinal_ex(md, h, NULL);
 	EVP_MD_CTX_free(md);
@@ -787,8 +772,8 @@ verdict_of(struct ctx *c, const struct keyset *ks, const struct prov_bundle *b,
 	out->state = -1;
 	out->step = pv.step;
 	out->reason = pdup(c, pv.reason);
-	for (i = 0; i < sizeof(id_fields) / sizeof(id_fields[0]); i++)
-		ID_FIELD(&out->id, i) = pdup(c, ID_FIELD(&pv.id, i));
+	for (i = 0; i < PROV_IDENTITY_FIELDS; i++)
+		ID_FIELD(&out->id, i) = pdup(c, prov_identity_field(&pv.id, i));
 	prov_verdict_release(&pv);
 	verdict_store(c, digest, out);
 }

@@ -34,6 +34,21 @@
 
 /* ---- identity history (history.c) ---- */
 
+/*
+ * The fields of a prov_identity by name: `key` is the JSON name (report
+ * evidence, verify --bundle --format json, the verdict cache), `label`
+ * the text one. prov_identity_field() gives field i of id (i <
+ * PROV_IDENTITY_FIELDS), NULL when unknown.
+ */
+struct prov_identity_field {
+	const char *key;
+	const char *label;
+	size_t off;
+};
+#define PROV_IDENTITY_FIELDS 14
+extern const struct prov_identity_field prov_identity_fields[PROV_IDENTITY_FIELDS];
+const char *prov_identity_field(const struct prov_identity *id, size_t i);
+
 /* "2026-01-02T03:04:05.678Z" (a packument time) -> seconds since the
  * epoch, or -1 when it is not that shape. */
 int64_t prov_iso_seconds(const char *s);

@@ -1,5 +1,6 @@
 #include "prov/check.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +15,32 @@
  * trigger (pull_request_target) and a workflow that had never published
  * the package before.
  */
+
+const struct prov_identity_field prov_identity_fields[PROV_IDENTITY_FIELDS] = {
+	{ "san", "san", offsetof(struct prov_identity, san) },
+	{ "issuer", "issuer", offsetof(struct prov_identity, issuer) },
+	{ "source_repository", "source repository",
+	  offsetof(struct prov_identity, source_repo) },
+	{ "workflow", "workflow", offsetof(struct prov_identity, workflow_path) },
+	{ "workflow_ref", "ref", offsetof(struct prov_identity, workflow_ref) },
+	{ "build_config_uri", "build config",
+	  offsetof(struct prov_identity, build_config_uri) },
+	{ "build_signer_uri", "build signer",
+	  offsetof(struct prov_identity, build_signer_uri) },
+	{ "trigger", "trigger", offsetof(struct prov_identity, trigger) },
+	{ "runner_environment", "runner", offsetof(struct prov_identity, runner_env) },
+	{ "source_commit", "commit", offsetof(struct prov_identity, source_commit) },
+	{ "run_uri", "run", offsetof(struct prov_identity, run_uri) },
+	{ "builder_id", "builder", offsetof(struct prov_identity, builder_id) },
+	{ "predicate_type", "predicate", offsetof(struct prov_identity, predicate_type) },
+	{ "key_id", "key", offsetof(struct prov_identity, key_id) },
+};
+
+const char *
+prov_identity_field(const struct prov_identity *id, size_t i)
+{
+	return *(const char *const *)((const char *)id + prov_identity_fields[i].off);
+}
 
 const char *
 prov_field_name(enum prov_field f)
