@@ -1134,6 +1134,11 @@ judge_provenance(struct ctx *c, const struct tree_pkg *pkg, struct name_ent *n,
 	case PROV_STATE_VALID:
 		c->st->att_verified++;
 		drift = prov_history_drift(&v->id, earlier, ne);
+		for (f = 0; f < PROV_FIELD_COUNT; f++)
+			if ((drift & (1u << f)) &&
+			    prov_policy_vouches(c->o->policy, n->name, (enum prov_field)f,
+						prov_field_value(&v->id, (enum prov_field)f)))
+				drift &= ~(1u << f);
 		if (drift) {
 			struct strbuf what;
 

@@ -102,7 +102,8 @@ size_t prov_history_earlier(const char **out, size_t max,
  *               "trigger": ["push", "release"],     a string or a list
  *               "runner": "github-hosted"}]}
  * Every rule whose match accepts a package applies; a pin is met when the
- * identity's value equals one of the listed values.
+ * identity's value equals one of the listed values. A pinned value is also
+ * never drift: the policy is how a confirmed migration is accepted.
  */
 #define PROV_POLICY_MAX (1u << 20)
 #define PROV_POLICY_RULES_MAX 1024
@@ -130,6 +131,13 @@ int prov_policy_requires(const struct prov_policy *p, const char *name,
 int prov_policy_pins(const struct prov_policy *p, const char *name,
 		     const struct prov_identity *id, enum prov_field *field,
 		     const char **want, const char **where);
+
+/*
+ * Whether a rule matching name pins field f and lists value: the policy
+ * then vouches for it, and a change of f to value is not drift.
+ */
+int prov_policy_vouches(const struct prov_policy *p, const char *name,
+			enum prov_field f, const char *value);
 
 /* ---- the check (check.c) ---- */
 

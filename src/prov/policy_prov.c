@@ -242,3 +242,23 @@ prov_policy_pins(const struct prov_policy *p, const char *name,
 	}
 	return 0;
 }
+
+int
+prov_policy_vouches(const struct prov_policy *p, const char *name,
+		    enum prov_field f, const char *value)
+{
+	size_t i, j;
+
+	if (!value)
+		return 0;
+	for (i = 0; p && i < p->nrules; i++) {
+		const struct prov_rule *r = &p->rules[i];
+
+		if (!r->pins[f] || !matches(r, name))
+			continue;
+		for (j = 0; r->pins[f][j]; j++)
+			if (strcmp(r->pins[f][j], value) == 0)
+				return 1;
+	}
+	return 0;
+}

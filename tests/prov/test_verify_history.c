@@ -196,6 +196,15 @@ START_TEST(policy_require_and_pins)
 	id = ident(NULL, NULL, NULL, NULL);
 	ck_assert_int_eq(prov_policy_pins(p, "@acme/widget", &id, &f, &want, &where), 1);
 	ck_assert_int_eq(f, PROV_FIELD_WORKFLOW);
+	/* pinned values vouch for a change: not drift */
+	ck_assert_int_eq(prov_policy_vouches(p, "@acme/widget", PROV_FIELD_TRIGGER, "push"), 1);
+	ck_assert_int_eq(prov_policy_vouches(p, "@acme/widget", PROV_FIELD_TRIGGER,
+					     "pull_request_target"), 0);
+	ck_assert_int_eq(prov_policy_vouches(p, "@acme/widget", PROV_FIELD_RUNNER,
+					     "github-hosted"), 0);
+	ck_assert_int_eq(prov_policy_vouches(p, "other", PROV_FIELD_TRIGGER, "push"), 0);
+	ck_assert_int_eq(prov_policy_vouches(p, "@acme/widget", PROV_FIELD_TRIGGER, NULL), 0);
+	ck_assert_int_eq(prov_policy_vouches(NULL, "@acme/widget", PROV_FIELD_TRIGGER, "push"), 0);
 	prov_policy_free(p);
 	prov_policy_free(NULL);
 }

@@ -575,6 +575,17 @@ def t_real_registry_data(env):
             eq(f["evidence"]["earlier_workflow"], ".github/workflows/publish.yml", "earlier")
             eq(f["evidence"]["trigger"], "push", "2.3.1 trigger")
             eq(f["evidence"]["earlier_trigger"], "release", "earlier trigger")
+            # the migration, confirmed and pinned: no drift any more
+            pol = os.path.join(env.tmp, "sigstore-policy.json")
+            with open(pol, "w") as pf:
+                json.dump({"rules": [{"match": "sigstore",
+                                      "workflow": [".github/workflows/publish.yml",
+                                                   ".github/workflows/release.yml"],
+                                      "trigger": ["release", "push"]}]}, pf)
+            rc, doc, err = env.run_json("--registry-keys", keys, "--policy", pol, d,
+                                        root=False)
+            eq([i for i in findings(doc) if i.startswith("provenance-")], [],
+               "pinned values are not drift")
     eq(natt, sum(1 for p in pkgs.values() if "att" in p), "every real attestation verified")
     eq(nsig, sum(1 for k, p in pkgs.items() if "sig" in p and "%s@%s" % k not in bad_sigs),
        "every real signature verified")
