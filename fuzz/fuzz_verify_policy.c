@@ -51,6 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		id.trigger = "push";
 		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 			prov_policy_requires(p, names[i], &where);
+			prov_policy_vouches(p, names[i], PROV_FIELD_TRIGGER, id.trigger);
 			if (prov_policy_pins(p, names[i], &id, &field, &want, &where) &&
 			    (field >= PROV_FIELD_COUNT || !want || !where))
 				abort();
