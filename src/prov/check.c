@@ -50,6 +50,7 @@ struct sig {
 struct ver {
 	const char *version;
 	int locked;
+	int listed;			/* the packument has the version */
 	int have_dist;
 	const char *integrity;		/* the packument's */
 	const char *locked_integrity;	/* the lockfile's, when locked */
@@ -271,7 +272,8 @@ read_dist(struct ctx *c, struct ver *v, const struct json_value *doc, int fetche
 	const struct json_value *sigs, *att, *m;
 
 	v->published = prov_iso_seconds(json_get_str(json_get(doc, "time"), v->version));
-	if (!json_is(vo, JSON_OBJECT) || (!json_is(dist, JSON_OBJECT) && !fetched))
+	v->listed = json_is(vo, JSON_OBJECT);
+	if (!v->listed || (!json_is(dist, JSON_OBJECT) && !fetched))
 		return;
 	v->have_dist = 1;
 	v->state = PROV_STATE_NONE;
@@ -1209,8 +1211,9 @@ judge(struct ctx *c, const struct tree_pkg *pkg)
 	if (!n->known || !v->have_dist) {
 		if (n->known)
 			report_add_error(c->r, label, mempool_printf(&c->pool,
-				"%s: the registry has no dist for this version%s", label,
-				registry_client_offline(c->o->client) ? " in the cache" : ""));
+				v->listed ? "%s: the cache holds no dist for this version: not verified"
+					  : "%s: the registry does not list this version: not verified",
+				label));
 		c->st->sig_unchecked++;
 		c->st->att_unchecked++;
 		return;
