@@ -818,7 +818,8 @@ verify_ver(struct ctx *c, struct name_ent *n, struct ver *v)
 		return;
 	}
 	if (prov_attestations_parse(&atts, v->att_body, strlen(v->att_body),
-				    v->version) < 0) {
+				    mempool_printf(&c->pool, "%s@%s attestations",
+						   n->name, v->version)) < 0) {
 		v->state = PROV_STATE_INVALID;
 		v->step = PROV_STEP_BUNDLE;
 		v->why = pdup(c, ws_error_last());
