@@ -14,7 +14,8 @@
 #    cold (empty cache), then from a warm cache with the verdicts dropped
 #    (every bundle verified again, no request), then fully warm (verdicts
 #    from the cache). Pinned to one core with taskset when it exists.
-#    Goal: >= 1000 bundle verifications per second.
+#    Goal: >= 1000 bundle verifications per CPU second (the wall clock of
+#    a shared machine measures its run queue; both are printed).
 # 3. npm audit signatures over the same tree (node_modules written by the
 #    script) against the same registry, and the ratio of the times.
 # Prints PASS/FAIL; exits non-zero only when it cannot measure at all.
