@@ -251,6 +251,7 @@ cli_registry_open(struct cli_registry **out, const struct npmrc *cfg,
 	ro->cache = reg->cache;
 	ro->offline = o->offline;
 	ro->refresh = o->refresh;
+	ro->want_dist = o->want_dist;
 	if ((err = registry_client_new(&reg->client, ro))) {
 		cli_error("%s", ws_error_last());
 		code = WS_EXIT_USAGE;

@@ -200,6 +200,7 @@ struct cli_registry_opts {
 	int offline;
 	int refresh;
 	int offline_skip_missing;	/* offline: no cache file, none opened */
+	int want_dist;	/* verify: packuments' dist subsets must be cached */
 };
 
 /* The registry client and everything it borrows (its options, auth, cache). */
@@ -253,6 +254,37 @@ void cli_report_args_init(struct cli_report_args *a);
  * them, -1 when its value is bad (the error is printed).
  */
 int cli_report_option(struct cli_report_args *a, int c, const char *arg);
+
+/* ---- verify's check, shared by verify and gate (checks_verify.c) ---- */
+
+struct cli_verify_opts {
+	const char *trusted_root;	/* NULL: the bundled trust/ copy */
+	const char *registry_keys;	/* NULL: the registry's, cached */
+	const char *policy;		/* NULL: none */
+	unsigned history;		/* earlier versions compared */
+};
+
+/* The loaded trust material and the counts of every run. */
+struct cli_verify;
+
+/* Loads what o names; returns an exit code, the error printed. */
+int cli_verify_load(struct cli_verify **out, const struct cli_verify_opts *o);
+void cli_verify_free(struct cli_verify *v);
+/*
+ * Verifies inv into r with client (opened with want_dist); `shown` is the
+ * redacted registry URL for the evidence. Adds to v's counts. Returns an
+ * exit code (0: the check ran), the error printed.
+ */
+int cli_verify_run(struct cli_verify *v, struct report *r,
+		   const struct tree_inv *inv, struct registry_client *client,
+		   const char *shown);
+/* Adds the "verify" section (the counts) to r; v must outlive r's render. */
+void cli_verify_section(struct cli_verify *v, struct report *r);
+/* One line of counts for stderr. */
+void cli_verify_note(const struct cli_verify *v);
+/* The trusted root file: given, else the bundled trust/trusted_root.json
+ * (malloc'd; NULL with the error set when there is none). */
+char *cli_verify_root_path(const char *given);
 
 /* Prints the command's usage line and summary, then `extra`, to fp. */
 void cli_usage(FILE *fp, const char *name, const char *extra);

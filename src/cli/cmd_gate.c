@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include "age/age.h"
+#ifdef WS_HAVE_VERIFY
+#include "prov/check.h"
+#endif
 #include "policy/policy.h"
 #include "registry/npmrc.h"
 #include "report/report.h"
@@ -22,7 +25,7 @@
 int cmd_gate(int argc, char **argv);
 
 static const char gate_help[] =
-	"Runs scan and age on PATH (default \".\") into one report and, when\n"
+	"Runs scan, age and verify on PATH (default \".\") into one report and, when\n"
 	"nothing reaches --fail-on and every input loaded, runs COMMAND in\n"
 	"place of wormsign (exec, same environment). Otherwise COMMAND is not\n"
 	"run and the exit status is 1 (findings), 2 (input) or 3 (failure).\n"
@@ -30,6 +33,8 @@ static const char gate_help[] =
 	"Options:\n"
 	"  --no-scan           skip the IOC scan (feeds and rules)\n"
 	"  --no-age            skip the release-age check (no registry)\n"
+	"  --no-verify         skip signature and provenance verification (it\n"
+	"                      runs when a registry is configured)\n"
 	"  --source SRC        auto, lockfile, node_modules or all, as for tree\n"
 	"  --feed FILE         add a feed (repeatable); --no-bundled-feeds drops\n"
 	"                      the bundled ones\n"
@@ -73,6 +78,7 @@ struct gate_args {
 	int rules;
 	int scan;
 	int age;
+	int verify;
 	int offline;
 };
 
@@ -113,11 +119,12 @@ gate_parse_args(struct gate_args *a, int argc, char **argv)
 		OPT_FEED = 256, OPT_NO_BUNDLED, OPT_RULES, OPT_NO_RULES,
 		OPT_REGISTRY,
 		OPT_NO_SCAN, OPT_NO_AGE, OPT_MIN_AGE, OPT_EXCLUDE, OPT_NOW,
-		OPT_CACHE, OPT_OFFLINE, OPT_JOBS,
+		OPT_CACHE, OPT_OFFLINE, OPT_JOBS, OPT_NO_VERIFY,
 	};
 	static const struct option opts[] = {
 		{ "no-scan", no_argument, NULL, OPT_NO_SCAN },
 		{ "no-age", no_argument, NULL, OPT_NO_AGE },
+		{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
 		{ "feed", required_argument, NULL, OPT_FEED },
 		{ "no-bundled-feeds", no_argument, NULL, OPT_NO_BUNDLED },
 		{ "rules", required_argument, NULL, OPT_RULES },
@@ -141,6 +148,9 @@ gate_parse_args(struct gate_args *a, int argc, char **argv)
 	a->rules = 1;
 	a->scan = 1;
 	a->age = 1;
+#ifdef WS_HAVE_VERIFY
+	a->verify = 1;
+#endif
 	n = split_command(argc, argv, &a->command);
 	optind = 1;
 	opterr = 0;
@@ -157,6 +167,9 @@ gate_parse_args(struct gate_args *a, int argc, char **argv)
 			break;
 		case OPT_NO_AGE:
 			a->age = 0;
+			break;
+		case OPT_NO_VERIFY:
+			a->verify = 0;
 			break;
 		case OPT_FEED:
 			if (push(a->feeds, &a->nfeeds, optarg, "--feed"))
@@ -214,7 +227,7 @@ gate_parse_args(struct gate_args *a, int argc, char **argv)
 		cli_error("nothing to run after \"--\"");
 		return WS_EXIT_USAGE;
 	}
-	if (!a->scan && !a->age) {
+	if (!a->scan && !a->age && !a->verify) {
 		cli_error("--no-scan and --no-age leave nothing to check");
 		return WS_EXIT_USAGE;
 	}
@@ -332,6 +345,62 @@ done:
 	return code;
 }
 
+/* ---- verify ---- */
+
+#ifdef WS_HAVE_VERIFY
+/*
+ * Signatures and provenance over inv, with the registry age uses; when
+ * none is configured verify is skipped (age reports that), unless it is
+ * the only check left. Returns an exit code; *v is loaded for the report.
+ */
+static int
+gate_verify_run(struct cli_verify **v, struct report *r,
+		const struct tree_inv *inv, const struct gate_args *a)
+{
+	struct cli_verify_opts vo;
+	struct npmrc *cfg = NULL;
+	struct cli_registry *reg = NULL;
+	struct cli_registry_opts ro;
+	char shown[1024];
+	char *dir = cli_project_dir(a->path);
+	const char *base;
+	int code;
+
+	if ((code = cli_npmrc_load(&cfg, a->registry, NULL, dir)))
+		goto done;
+	base = npmrc_registry_for(cfg, NULL);
+	if (!base) {
+		if (!a->scan && !a->age) {
+			cli_error("--no-scan and --no-age leave nothing to check: verify needs a registry and none is configured");
+			code = WS_EXIT_USAGE;
+		} else {
+			cli_note("verify skipped: no registry is configured (--no-verify silences this)");
+		}
+		goto done;
+	}
+	memset(&vo, 0, sizeof(vo));
+	vo.history = PROV_HISTORY_DEFAULT;
+	if ((code = cli_verify_load(v, &vo)))
+		goto done;
+	npmrc_redact(base, shown, sizeof(shown));
+	memset(&ro, 0, sizeof(ro));
+	ro.cache = a->cache;
+	ro.jobs = a->jobs;
+	ro.offline = a->offline;
+	ro.offline_skip_missing = 1;
+	ro.want_dist = 1;
+	if ((code = cli_registry_open(&reg, cfg, base, &ro)))
+		goto done;
+	code = cli_verify_run(*v, r, inv, cli_registry_client(reg), shown);
+	cli_verify_section(*v, r);
+done:
+	cli_registry_free(reg);
+	npmrc_free(cfg);
+	free(dir);
+	return code;
+}
+#endif
+
 /* ---- output ---- */
 
 static void
@@ -398,6 +467,9 @@ cmd_gate(int argc, char **argv)
 	struct age_stats st;
 	struct tree_inv inv;
 	struct report r;
+#ifdef WS_HAVE_VERIFY
+	struct cli_verify *v = NULL;
+#endif
 	char stamp[32], day[16];
 	int code, err, max, run = 0;
 
@@ -423,6 +495,10 @@ cmd_gate(int argc, char **argv)
 		cli_scan_run(&so, &r, &inv, s, a.registry, 1);
 	if (a.age && inv.ntrees)
 		code = cli_worse(code, gate_age_run(&r, &inv, &a, &st));
+#ifdef WS_HAVE_VERIFY
+	if (a.verify && inv.ntrees)
+		code = cli_worse(code, gate_verify_run(&v, &r, &inv, &a));
+#endif
 	if (baseline)
 		report_apply_baseline(&r, baseline, day);
 	report_sort(&r);
@@ -439,6 +515,10 @@ cmd_gate(int argc, char **argv)
 	if (a.rep.fail_on >= 0 && max >= a.rep.fail_on)
 		code = cli_worse(code, WS_EXIT_FINDINGS);
 	gate_summary(&a, &r, &st);
+#ifdef WS_HAVE_VERIFY
+	if (v)
+		cli_verify_note(v);
+#endif
 	if (!a.command)
 		goto done;
 	if (code == WS_EXIT_CLEAN) {
@@ -456,6 +536,9 @@ done:
 	report_baseline_free(baseline);
 	cli_errors_to(NULL);
 	report_release(&r);
+#ifdef WS_HAVE_VERIFY
+	cli_verify_free(v);
+#endif
 	tree_inv_release(&inv);
 	cli_scan_free(s);
 	if (run) {

@@ -33,8 +33,8 @@ const struct cli_command cli_commands[] = {
 #endif
 #ifdef WS_HAVE_GATE
 	{ "gate", cmd_gate,
-	  "run scan and age, then COMMAND only when nothing reaches --fail-on",
-	  "[--no-scan] [--no-age] [--min-age DURATION] [--exclude PATTERN]... "
+	  "run scan, age and verify, then COMMAND only when nothing reaches --fail-on",
+	  "[--no-scan] [--no-age] [--no-verify] [--min-age DURATION] [--exclude PATTERN]... "
 	  "[--registry URL] [--cache DIR] [--offline] [--fail-on SEV] "
 	  "[--format text|json|sarif|markdown] [--output FILE] [PATH] "
 	  "[-- COMMAND...]" },

@@ -22,6 +22,8 @@ struct registry_cache {
 	sqlite3_stmt *get;
 	sqlite3_stmt *put;
 	sqlite3_stmt *touch;
+	sqlite3_stmt *blob_get;
+	sqlite3_stmt *blob_put;
 };
 
 static const char schema[] =
@@ -32,6 +34,13 @@ static const char schema[] =
 	" etag TEXT,"
 	" last_modified TEXT,"
 	" fetched_at INTEGER NOT NULL"
+	");"
+	"CREATE TABLE IF NOT EXISTS blob ("
+	" kind TEXT NOT NULL,"
+	" key TEXT NOT NULL,"
+	" value TEXT NOT NULL,"
+	" stored_at INTEGER NOT NULL,"
+	" PRIMARY KEY (kind, key)"
 	");";
 
 void
@@ -114,7 +123,14 @@ registry_cache_open(struct registry_cache **out, const char *path)
 			       &cache->put, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(cache->db,
 			       "UPDATE packument SET fetched_at = ?2 WHERE name = ?1",
-			       -1, &cache->touch, NULL) != SQLITE_OK) {
+			       -1, &cache->touch, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(cache->db,
+			       "SELECT value, stored_at FROM blob WHERE kind = ?1 AND key = ?2",
+			       -1, &cache->blob_get, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(cache->db,
+			       "INSERT OR REPLACE INTO blob (kind, key, value, stored_at)"
+			       " VALUES (?1, ?2, ?3, ?4)", -1,
+			       &cache->blob_put, NULL) != SQLITE_OK) {
 		ret = db_error(cache, "prepare");
 		goto done;
 	}
@@ -133,6 +149,8 @@ registry_cache_free(struct registry_cache *cache)
 	sqlite3_finalize(cache->get);
 	sqlite3_finalize(cache->put);
 	sqlite3_finalize(cache->touch);
+	sqlite3_finalize(cache->blob_get);
+	sqlite3_finalize(cache->blob_put);
 	sqlite3_close(cache->db);
 	free(cache->path);
 	free(cache);
@@ -281,4 +299,78 @@ registry_cache_covers(struct registry_cache *cache, const char *name,
 done:
 	registry_cache_entry_release(&e);
 	return ret;
+}
+
+int
+registry_cache_blob_get(struct registry_cache *cache, const char *kind,
+			const char *key, char **value, int64_t *stored_at)
+{
+	sqlite3_stmt *st = cache->blob_get;
+	int rc, ret = 0;
+
+	*value = NULL;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		ret = ws_error_set(WS_ENOTFOUND, "%s '%s': not in the cache", kind, key);
+		goto done;
+	}
+	if (rc != SQLITE_ROW) {
+		ret = db_error(cache, "read");
+		goto done;
+	}
+	if (sqlite3_column_bytes(st, 0) > (int)REGISTRY_BLOB_MAX) {
+		ret = ws_error_set(WS_ELIMIT, "%s: cache %s '%s' larger than %u bytes",
+				   cache->path, kind, key, REGISTRY_BLOB_MAX);
+		goto done;
+	}
+	*value = column_dup(st, 0);
+	if (stored_at)
+		*stored_at = sqlite3_column_int64(st, 1);
+	if (!*value)
+		ret = ws_error_set(WS_ENOTFOUND, "%s '%s': cache entry empty", kind, key);
+done:
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return ret;
+}
+
+int
+registry_cache_blob_put(struct registry_cache *cache, const char *kind,
+			const char *key, const char *value, int64_t now)
+{
+	sqlite3_stmt *st = cache->blob_put;
+	int ret = 0;
+
+	if (strlen(value) > REGISTRY_BLOB_MAX)
+		return ws_error_set(WS_ELIMIT, "%s '%s': larger than %u bytes: not cached",
+				    kind, key, REGISTRY_BLOB_MAX);
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		ret = db_error(cache, "write");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return ret;
+}
+
+int
+registry_cache_begin(struct registry_cache *cache)
+{
+	if (sqlite3_exec(cache->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(cache, "begin");
+	return 0;
+}
+
+int
+registry_cache_commit(struct registry_cache *cache)
+{
+	if (sqlite3_get_autocommit(cache->db))
+		return 0;	/* no transaction open */
+	if (sqlite3_exec(cache->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(cache, "commit");
+	return 0;
 }

@@ -39,12 +39,18 @@ struct slim {
 	char *text;
 	struct json_doc doc;
 	int parsed;
+	int has_dist;	/* versions carry the cached dist subset */
 	struct registry_cache_entry entry;
 };
 
+#define DIST_DEPTH_MAX 6	/* signatures[].{keyid,sig}, attestations.provenance */
+
 struct transfer {
 	struct registry_client *client;
-	const struct registry_want *want;
+	const struct registry_want *want;	/* packument batches */
+	const struct registry_get *get;		/* document batches */
+	size_t index;				/* of get */
+	const char *label;			/* for messages */
 	char *url;
 	char *shown;	/* url without user:password@, for messages */
 	CURL *easy;
@@ -64,6 +70,7 @@ struct transfer {
 struct batch {
 	struct registry_client *client;
 	registry_cb cb;
+	registry_get_cb get_cb;	/* set for document batches */
 	void *payload;
 	struct registry_stats *stats;
 };
@@ -293,6 +300,80 @@ add_escaped(struct strbuf *sb, const char *s, size_t n)
 	free(tmp);
 }
 
+/* v as compact JSON; containers deeper than depth are cut to null. */
+static void
+add_json(struct strbuf *sb, const struct json_value *v, int depth)
+{
+	const struct json_value *m;
+
+	switch (v->type) {
+	case JSON_NULL: strbuf_addstr(sb, "null"); return;
+	case JSON_TRUE: strbuf_addstr(sb, "true"); return;
+	case JSON_FALSE: strbuf_addstr(sb, "false"); return;
+	case JSON_NUMBER: strbuf_addstr(sb, v->u.str); return;
+	case JSON_STRING: add_escaped(sb, v->u.str, v->len); return;
+	default: break;
+	}
+	if (depth <= 0) {
+		strbuf_addstr(sb, "null");
+		return;
+	}
+	strbuf_addch(sb, v->type == JSON_ARRAY ? '[' : '{');
+	for (m = v->u.first; m; m = m->next) {
+		if (m != v->u.first)
+			strbuf_addch(sb, ',');
+		if (v->type == JSON_OBJECT) {
+			add_escaped(sb, m->key, m->key_len);
+			strbuf_addch(sb, ':');
+		}
+		add_json(sb, m, depth - 1);
+	}
+	strbuf_addch(sb, v->type == JSON_ARRAY ? ']' : '}');
+}
+
+/*
+ * The versions object as the cached subset gives it back:
+ * {"<version>":{"dist":{"integrity","signatures","attestations"}},...},
+ * what verify needs from a packument besides its time map.
+ */
+static void
+dist_text(const struct json_value *root, struct strbuf *out)
+{
+	static const char *const keep[] = { "integrity", "signatures", "attestations" };
+	const struct json_value *v = json_get(root, "versions");
+	const struct json_value *m;
+	size_t i;
+
+	strbuf_addch(out, '{');
+	for (m = json_is(v, JSON_OBJECT) ? v->u.first : NULL; m; m = m->next) {
+		const struct json_value *dist = json_get(m, "dist");
+		int first = 1;
+
+		if (m != v->u.first)
+			strbuf_addch(out, ',');
+		add_escaped(out, m->key, m->key_len);
+		/* a version without dist is known to have none: {"dist":{}} */
+		strbuf_addstr(out, ":{\"dist\":{");
+		if (!json_is(dist, JSON_OBJECT)) {
+			strbuf_addstr(out, "}}");
+			continue;
+		}
+		for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+			const struct json_value *f = json_get(dist, keep[i]);
+
+			if (!f)
+				continue;
+			if (!first)
+				strbuf_addch(out, ',');
+			first = 0;
+			strbuf_addf(out, "\"%s\":", keep[i]);
+			add_json(out, f, DIST_DEPTH_MAX);
+		}
+		strbuf_addstr(out, "}}");
+	}
+	strbuf_addch(out, '}');
+}
+
 /* The compact texts the cache stores, from a fetched packument: the string
  * members of `time`, and the keys of `versions`. */
 static void
@@ -345,6 +426,7 @@ slim_load(struct slim *s, struct registry_cache *cache, const char *name)
 	struct json_doc vdoc;
 	const struct json_value *m;
 	struct strbuf sb;
+	char *dists = NULL;
 	int first = 1;
 
 	memset(s, 0, sizeof(*s));
@@ -352,26 +434,39 @@ slim_load(struct slim *s, struct registry_cache *cache, const char *name)
 		ws_error_clear();
 		return;
 	}
+	if (registry_cache_blob_get(cache, "dist", name, &dists, NULL) < 0)
+		ws_error_clear();
 	/* The version list is stored as an array; callers see an object. */
 	if (json_parse(&vdoc, s->entry.versions, strlen(s->entry.versions), name, 0) < 0) {
 		ws_error_clear();
 		registry_cache_entry_release(&s->entry);
+		free(dists);
 		return;
 	}
 	strbuf_init(&sb, (size_t)-1);
 	strbuf_addstr(&sb, "{\"time\":");
 	strbuf_addstr(&sb, s->entry.times);
-	strbuf_addstr(&sb, ",\"versions\":{");
-	for (m = json_is(vdoc.root, JSON_ARRAY) ? vdoc.root->u.first : NULL; m; m = m->next) {
-		if (m->type != JSON_STRING)
-			continue;
-		if (!first)
-			strbuf_addch(&sb, ',');
-		first = 0;
-		add_escaped(&sb, m->u.str, m->len);
-		strbuf_addstr(&sb, ":{}");
+	strbuf_addstr(&sb, ",\"versions\":");
+	if (dists && dists[0] == '{') {
+		/* stored by dist_text(): already the versions object */
+		strbuf_addstr(&sb, dists);
+		s->has_dist = 1;
+	} else {
+		strbuf_addch(&sb, '{');
+		for (m = json_is(vdoc.root, JSON_ARRAY) ? vdoc.root->u.first : NULL; m;
+		     m = m->next) {
+			if (m->type != JSON_STRING)
+				continue;
+			if (!first)
+				strbuf_addch(&sb, ',');
+			first = 0;
+			add_escaped(&sb, m->u.str, m->len);
+			strbuf_addstr(&sb, ":{}");
+		}
+		strbuf_addch(&sb, '}');
 	}
-	strbuf_addstr(&sb, "}}");
+	strbuf_addch(&sb, '}');
+	free(dists);
 	json_doc_release(&vdoc);
 	/* json_parse wrote into entry.versions; the entry keeps validators only. */
 	free(s->entry.versions);
@@ -382,10 +477,12 @@ slim_load(struct slim *s, struct registry_cache *cache, const char *name)
 	s->text = strbuf_detach(&sb, NULL);
 	strbuf_release(&sb);
 	if (json_parse(&s->doc, s->text, strlen(s->text), name, 0) < 0 ||
-	    !json_is(json_get(s->doc.root, "time"), JSON_OBJECT)) {
+	    !json_is(json_get(s->doc.root, "time"), JSON_OBJECT) ||
+	    !json_is(json_get(s->doc.root, "versions"), JSON_OBJECT)) {
 		if (s->doc.root)
 			json_doc_release(&s->doc);
 		ws_error_clear();
+		s->has_dist = 0;
 		free(s->text);
 		s->text = NULL;
 		registry_cache_entry_release(&s->entry);
@@ -672,13 +769,14 @@ finish_ok(struct batch *b, struct transfer *t)
 	const char *name = t->want->name;
 	struct registry_cache *cache = b->client->o->cache;
 	struct registry_cache_entry e = { 0 };
-	struct strbuf times, versions;
+	struct strbuf times, versions, dists;
 	struct json_doc doc;
 	const char *dname;
 	int parsed = 0;
 
 	strbuf_init(&times, (size_t)-1);
 	strbuf_init(&versions, (size_t)-1);
+	strbuf_init(&dists, (size_t)-1);	/* blob_put refuses one too large */
 	if (json_parse(&doc, t->body.buf, t->body.len, name, 0) < 0) {
 		report_failure(b, name, "'%s': %s: invalid packument: %s", name,
 			       t->shown, ws_error_last());
@@ -711,6 +809,10 @@ finish_ok(struct batch *b, struct transfer *t)
 		/* A cache that cannot be written costs speed, not correctness. */
 		if (registry_cache_put(cache, name, &e) < 0)
 			ws_error_clear();
+		dist_text(doc.root, &dists);
+		if (dists.len && registry_cache_blob_put(cache, "dist", name, dists.buf,
+							 e.fetched_at) < 0)
+			ws_error_clear();
 	}
 	report(b, name, REGISTRY_FETCHED, doc.root, NULL);
 done:
@@ -718,40 +820,73 @@ done:
 		json_doc_release(&doc);
 	strbuf_release(&times);
 	strbuf_release(&versions);
+	strbuf_release(&dists);
+}
+
+/* Fails t's package or document with a message. */
+static void
+fail(struct batch *b, struct transfer *t, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+fail(struct batch *b, struct transfer *t, const char *fmt, ...)
+{
+	char msg[ERROR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (t->get) {
+		b->stats->failed++;
+		b->get_cb(t->index, REGISTRY_FAILED, NULL, 0, msg, b->payload);
+	} else {
+		report(b, t->want->name, REGISTRY_FAILED, NULL, msg);
+	}
 }
 
 /* A finished attempt: returns 1 when it is to be retried. */
 static int
 finish(struct batch *b, struct transfer *t, CURLcode rc)
 {
-	const char *name = t->want->name;
+	const char *name = t->label;
 	struct registry_client *c = b->client;
 	long code = 0;
 
 	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
 	if (rc == CURLE_FILESIZE_EXCEEDED || (rc == CURLE_WRITE_ERROR && t->overflow)) {
-		report_failure(b, name, "'%s': %s: response larger than %zu bytes",
-			       name, t->shown, c->doc_max);
+		fail(b, t, "'%s': %s: response larger than %zu bytes",
+		     name, t->shown, c->doc_max);
 		return 0;
 	}
 	if (rc != CURLE_OK) {
 		if (retryable_curl(rc) && t->attempt <= c->retries)
 			return 1;
-		report_failure(b, name, "'%s': %s: %s (%d attempt%s)", name, t->shown,
-			       t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc),
-			       t->attempt, t->attempt == 1 ? "" : "s");
+		fail(b, t, "'%s': %s: %s (%d attempt%s)", name, t->shown,
+		     t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc),
+		     t->attempt, t->attempt == 1 ? "" : "s");
 		return 0;
 	}
 	if (retryable_http(code) && t->attempt <= c->retries)
 		return 1;
+	if (t->get && (code == 200 || code == 404)) {
+		if (code == 200)
+			b->stats->fetched++;
+		else
+			b->stats->not_found++;
+		b->get_cb(t->index, code == 200 ? REGISTRY_FETCHED : REGISTRY_NOT_FOUND,
+			  code == 200 ? t->body.buf : NULL, code == 200 ? t->body.len : 0,
+			  NULL, b->payload);
+		return 0;
+	}
 	switch (code) {
 	case 200:
 		finish_ok(b, t);
 		break;
 	case 304:
 		if (!t->cached.parsed) {
-			report_failure(b, name, "'%s': %s: 304 Not Modified without a cached copy",
-				       name, t->shown);
+			fail(b, t, "'%s': %s: 304 Not Modified without a cached copy",
+			     name, t->shown);
 			break;
 		}
 		if (c->o->cache && registry_cache_touch(c->o->cache, name,
@@ -764,15 +899,60 @@ finish(struct batch *b, struct transfer *t, CURLcode rc)
 		break;
 	case 401:
 	case 403:
-		report_failure(b, name, "'%s': %s: HTTP %ld (authentication required or "
-			       "token rejected)", name, t->shown, code);
+		fail(b, t, "'%s': %s: HTTP %ld (authentication required or "
+		     "token rejected)", name, t->shown, code);
 		break;
 	default:
-		report_failure(b, name, "'%s': %s: HTTP %ld (%d attempt%s)", name, t->shown,
-			       code, t->attempt, t->attempt == 1 ? "" : "s");
+		fail(b, t, "'%s': %s: HTTP %ld (%d attempt%s)", name, t->shown,
+		     code, t->attempt, t->attempt == 1 ? "" : "s");
 		break;
 	}
 	return 0;
+}
+
+/* Whether the cached dist subset has every wanted version. */
+static int
+versions_cover(const struct slim *s, const struct registry_want *w)
+{
+	const struct json_value *v = json_get(s->doc.root, "versions");
+	size_t i;
+
+	if (!s->has_dist)
+		return 0;
+	for (i = 0; i < w->nversions; i++)
+		if (!json_get(json_get(v, w->versions[i]), "dist"))
+			return 0;
+	return 1;
+}
+
+/* A document GET: no cache here; offline makes no request. */
+static struct transfer *
+plan_get(struct batch *b, const struct registry_get *g, size_t index)
+{
+	struct registry_client *c = b->client;
+	struct transfer *t;
+
+	if (c->o->offline) {
+		b->stats->offline++;
+		b->get_cb(index, REGISTRY_OFFLINE_MISSING, NULL, 0,
+			  "offline: not fetched", b->payload);
+		return NULL;
+	}
+	t = xcalloc(1, sizeof(*t));
+	t->client = c;
+	t->get = g;
+	t->index = index;
+	t->label = g->label;
+	t->retry_after_ms = -1;
+	strbuf_init(&t->body, 1);
+	t->url = xstrdup(g->url);
+	t->shown = redact_url(t->url);
+	if (!is_http_url(t->url)) {
+		fail(b, t, "'%s': %s: not an http(s) URL", t->label, t->shown);
+		transfer_free(t);
+		return NULL;
+	}
+	return t;
 }
 
 /* Decides without the network where it can; returns a transfer otherwise. */
@@ -793,12 +973,20 @@ plan(struct batch *b, const struct registry_want *w)
 	t = xcalloc(1, sizeof(*t));
 	t->client = c;
 	t->want = w;
+	t->label = w->name;
 	t->retry_after_ms = -1;
 	strbuf_init(&t->body, 1);
 	slim_load(&t->cached, o->cache, w->name);
 	covered = t->cached.parsed &&
 		  registry_times_cover(json_get(t->cached.doc.root, "time"),
-				       w->versions, w->nversions);
+				       w->versions, w->nversions) &&
+		  (!o->want_dist || versions_cover(&t->cached, w));
+	/* without the dist subset a 304 would answer with too little */
+	if (!o->offline && o->want_dist && t->cached.parsed && !t->cached.has_dist) {
+		free(t->cached.entry.etag);
+		free(t->cached.entry.last_modified);
+		t->cached.entry.etag = t->cached.entry.last_modified = NULL;
+	}
 	if (o->offline) {
 		if (covered)
 			report(b, w->name, REGISTRY_CACHED, t->cached.doc.root, NULL);
@@ -824,14 +1012,13 @@ done:
 	return t;
 }
 
-int
-registry_fetch_packuments(struct registry_client *client,
-			  const struct registry_want *wants, size_t n,
-			  registry_cb cb, void *payload,
-			  struct registry_stats *stats)
+/* The transfer loop of both kinds of batch: wants or gets, n of them. */
+static int
+run_batch(struct batch *bp, const struct registry_want *wants,
+	  const struct registry_get *gets, size_t n)
 {
-	struct registry_stats local;
-	struct batch b = { client, cb, payload, stats ? stats : &local };
+	struct batch b = *bp;
+	struct registry_client *client = b.client;
 	struct transfer *retry_head = NULL, *active_head = NULL;
 	size_t next = 0, active = 0;
 	int ret = 0;
@@ -856,8 +1043,7 @@ registry_fetch_packuments(struct registry_client *client,
 			*pp = t->next;
 			t->next = NULL;
 			if (transfer_start(t) < 0) {
-				report_failure(&b, t->want->name, "'%s': %s", t->want->name,
-					       ws_error_last());
+				fail(&b, t, "'%s': %s", t->label, ws_error_last());
 				transfer_free(t);
 				continue;
 			}
@@ -867,13 +1053,14 @@ registry_fetch_packuments(struct registry_client *client,
 			active_head = t;
 		}
 		while (next < n && active < client->jobs) {
-			struct transfer *t = plan(&b, &wants[next++]);
+			struct transfer *t = gets ? plan_get(&b, &gets[next], next)
+						  : plan(&b, &wants[next]);
 
+			next++;
 			if (!t)
 				continue;
 			if (transfer_start(t) < 0) {
-				report_failure(&b, t->want->name, "'%s': %s", t->want->name,
-					       ws_error_last());
+				fail(&b, t, "'%s': %s", t->label, ws_error_last());
 				transfer_free(t);
 				continue;
 			}
@@ -940,4 +1127,86 @@ done:
 		transfer_free(t);
 	}
 	return ret;
+}
+
+int
+registry_fetch_packuments(struct registry_client *client,
+			  const struct registry_want *wants, size_t n,
+			  registry_cb cb, void *payload,
+			  struct registry_stats *stats)
+{
+	struct registry_stats local;
+	struct batch b = { client, cb, NULL, payload, stats ? stats : &local };
+
+	return run_batch(&b, wants, NULL, n);
+}
+
+int
+registry_fetch_urls(struct registry_client *client,
+		    const struct registry_get *gets, size_t n,
+		    registry_get_cb cb, void *payload,
+		    struct registry_stats *stats)
+{
+	struct registry_stats local;
+	struct batch b = { client, NULL, cb, payload, stats ? stats : &local };
+
+	return run_batch(&b, NULL, gets, n);
+}
+
+int
+registry_doc_url(char **out, struct registry_client *client, const char *name,
+		 const char *path)
+{
+	const char *base = NULL, *p = path, *q;
+	struct strbuf sb;
+	size_t blen, plen, i;
+
+	*out = NULL;
+	/* a full URL: its path only, the host is the configured registry's */
+	if ((q = strstr(path, "://")) && q == path + strcspn(path, ":/?#")) {
+		p = q + 3;
+		p += strcspn(p, "/?#");
+	}
+	plen = strcspn(p, "?#");
+	if (plen == 0 || p[0] != '/')
+		return ws_error_set(WS_EPARSE, "'%s': not an absolute registry path", path);
+	for (i = 0; i < plen; i++)
+		if ((unsigned char)p[i] <= 0x20 || p[i] == 0x7f || p[i] == '\\')
+			return ws_error_set(WS_EPARSE, "registry path has a space, "
+					    "a control byte or a backslash");
+	for (i = 0; i + 2 < plen; i++)
+		if (p[i] == '/' && p[i + 1] == '.' && p[i + 2] == '.' &&
+		    (i + 3 >= plen || p[i + 3] == '/'))
+			return ws_error_set(WS_EPARSE, "'%.*s': registry path has a '..' segment",
+					    (int)plen, p);
+	if (name && client->o->registry_for)
+		base = client->o->registry_for(name, client->o->registry_for_payload);
+	if (!is_http_url(base))
+		base = client->o->registry;
+	blen = strlen(base);
+	while (blen && base[blen - 1] == '/')
+		blen--;
+	strbuf_init(&sb, (size_t)-1);
+	strbuf_add(&sb, base, blen);
+	strbuf_add(&sb, p, plen);
+	*out = strbuf_detach(&sb, NULL);
+	return 0;
+}
+
+struct registry_cache *
+registry_client_cache(struct registry_client *client)
+{
+	return client->o->cache;
+}
+
+int
+registry_client_offline(const struct registry_client *client)
+{
+	return client->o->offline;
+}
+
+int
+registry_client_refresh(const struct registry_client *client)
+{
+	return client->o->refresh;
 }

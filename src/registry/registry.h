@@ -102,6 +102,31 @@ int registry_cache_covers(struct registry_cache *cache, const char *name,
 int registry_times_cover(const struct json_value *time,
 			 const char *const *versions, size_t n);
 
+/*
+ * Small documents kept beside the packuments, by kind and key (a table
+ * `blob`): the client keeps each packument's per-version `dist` subset
+ * there (kind "dist"); verify keeps attestation responses ("attestations",
+ * key name@version: immutable once published), registry key documents
+ * ("keys", key a digest of the registry URL) and verdicts ("verdict", key a digest of
+ * everything the verdict depends on).
+ */
+#define REGISTRY_BLOB_MAX (16u << 20)
+
+/* *value (malloc'd) and *stored_at (may be NULL) for kind/key;
+ * WS_ENOTFOUND when absent, WS_EIO on a database error. */
+int registry_cache_blob_get(struct registry_cache *cache, const char *kind,
+			    const char *key, char **value, int64_t *stored_at);
+/* Replaces kind/key with value, stamped `now`. */
+int registry_cache_blob_put(struct registry_cache *cache, const char *kind,
+			    const char *key, const char *value, int64_t now);
+/*
+ * Groups the writes that follow into one transaction until
+ * registry_cache_commit (many small verdicts: one journal write instead of
+ * one each). Returns 0 or WS_EIO; a failed begin only costs speed.
+ */
+int registry_cache_begin(struct registry_cache *cache);
+int registry_cache_commit(struct registry_cache *cache);
+
 /* ---- client ---- */
 
 /*
@@ -143,6 +168,12 @@ struct registry_options {
 	struct registry_cache *cache;	/* borrowed; NULL: no cache */
 	int offline;	/* use only the cache, make no request */
 	int refresh;	/* revalidate even what the cache covers */
+	/*
+	 * The caller needs each version's `dist` (integrity, signatures,
+	 * attestations): a cached packument whose dist subset was never
+	 * stored (a cache written by an older wormsign) does not cover.
+	 */
+	int want_dist;
 };
 
 /* Zeroes o and sets the defaults above (retries = -1 etc.). */
@@ -190,7 +221,9 @@ struct registry_want {
  * (version -> ISO 8601 string, plus "created"/"modified") and a `versions`
  * object keyed by version. For the cached subset (REVALIDATED, CACHED,
  * OFFLINE_STALE) those two are all there is, and each `versions` member is
- * an empty object. doc and error are valid only during the call.
+ * {"dist":{"integrity","signatures","attestations"}} as far as the
+ * fetched packument had them ({"dist":{}} for a version without dist), or
+ * an empty object when the cache holds no dist subset for the package. doc and error are valid only during the call.
  * error is NULL unless status is REGISTRY_FAILED or REGISTRY_OFFLINE_MISSING;
  * it names the package and never contains a credential.
  */
@@ -234,5 +267,51 @@ int registry_fetch_packuments(struct registry_client *client,
  * "." or "..", a leading '.' or '_'). *out is the caller's.
  */
 int registry_encode_name(char **out, const char *name);
+
+/* ---- other documents: attestations, keys ---- */
+
+/* One GET of a batch; both strings borrowed for the call. */
+struct registry_get {
+	const char *url;	/* absolute http(s) URL */
+	const char *label;	/* names the document in messages */
+};
+
+/*
+ * Called once per get, in completion order. status is REGISTRY_FETCHED
+ * (body[0..len) is the response, NUL-terminated, valid during the call),
+ * REGISTRY_NOT_FOUND, REGISTRY_FAILED (error says why) or
+ * REGISTRY_OFFLINE_MISSING (the client is offline: no request was made).
+ */
+typedef void (*registry_get_cb)(size_t index, enum registry_status status,
+				const char *body, size_t len,
+				const char *error, void *payload);
+
+/*
+ * Fetches gets[0..n) with the packument batch's concurrency, retries, size
+ * cap, authentication and TLS rules; nothing is cached here (the caller
+ * decides what to keep). Returns 0 when the batch ran, WS_ERROR otherwise.
+ */
+int registry_fetch_urls(struct registry_client *client,
+			const struct registry_get *gets, size_t n,
+			registry_get_cb cb, void *payload,
+			struct registry_stats *stats);
+
+/*
+ * The URL to fetch a registry document for package name (NULL: the
+ * default registry) at `path`, as npm does: the registry base URL for the
+ * name without its trailing slashes, then the path. For `path` a full URL
+ * may be given (dist.attestations.url): only its path is used, never its
+ * host. Fails with WS_EPARSE for a path that is not absolute, has a
+ * control byte, a space or a ".." segment. *out is the caller's.
+ */
+int registry_doc_url(char **out, struct registry_client *client,
+		     const char *name, const char *path);
+
+/* The cache the client was given (may be NULL). Borrowed. */
+struct registry_cache *registry_client_cache(struct registry_client *client);
+/* Whether the client is offline (makes no request). */
+int registry_client_offline(const struct registry_client *client);
+/* Whether the client was asked to revalidate what the cache covers. */
+int registry_client_refresh(const struct registry_client *client);
 
 #endif

@@ -8,10 +8,16 @@ then serves:
 
   GET /<name>, /@scope%2fname   DIR/<name with '/' as '%2f'>.json, with an
                                 ETag (If-None-Match -> 304) and Last-Modified
+  GET /-/npm/v1/attestations/<name>@<version>  (scoped: @scope%2fname@1.0.0)
+                                DIR/_attestations/<name with '/' as
+                                '%2f'>@<version>.json, 404 when absent
+  GET /-/npm/v1/keys            DIR/_keys.json, 404 when absent
   GET /-/stats                  {"requests": N, "log": [...]}: one entry per
-                                package request with path, status and the
-                                request's Authorization, Accept,
-                                Accept-Encoding and If-None-Match headers
+                                package or document request with path,
+                                status and the request's Authorization,
+                                Accept, Accept-Encoding and If-None-Match
+                                headers (documents also have "kind":
+                                "attestations" or "keys")
   GET /-/reset                  clears the counters and the log
 
 Behaviours come from DIR/_control.json, read on every request, so a test can
@@ -107,6 +113,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 st.log = []
                 st.served = {}
             self.send_body(200, b"{}")
+            return
+        if path.startswith("/-/npm/v1/attestations/") or path == "/-/npm/v1/keys":
+            self.serve_document(st, path)
             return
         name = urllib.parse.unquote(path[1:])
         ctl = load_control(st.root)
@@ -216,6 +225,39 @@ class Handler(http.server.BaseHTTPRequestHandler):
         entry["gzip"] = gz
         done(200)
         self.send_body(200, body, headers, gz)
+
+
+    def serve_document(self, st, path):
+        """Attestations and keys: plain files, counted like packuments."""
+        if path == "/-/npm/v1/keys":
+            kind, fname = "keys", "_keys.json"
+        else:
+            kind = "attestations"
+            spec = urllib.parse.unquote(path[len("/-/npm/v1/attestations/"):])
+            fname = "_attestations/" + spec.replace("/", "%2f") + ".json"
+            if ".." in spec or spec.startswith("."):
+                fname = None
+        entry = {
+            "path": path,
+            "kind": kind,
+            "authorization": self.headers.get("Authorization"),
+            "accept": self.headers.get("Accept"),
+            "user_agent": self.headers.get("User-Agent"),
+        }
+        with st.lock:
+            st.requests += 1
+            st.log.append(entry)
+        if self.server.latency:
+            time.sleep(self.server.latency / 1000.0)
+        try:
+            with open(os.path.join(st.root, fname), "rb") as f:
+                body = f.read()
+        except (OSError, TypeError):
+            entry["status"] = 404
+            self.send_body(404, b'{"error":"not found"}')
+            return
+        entry["status"] = 200
+        self.send_body(200, body)
 
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):

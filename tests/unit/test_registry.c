@@ -864,6 +864,213 @@ START_TEST(client_rejects_non_http_registry)
 }
 END_TEST
 
+
+/* ---- documents: attestations, keys, the dist subset ---- */
+
+START_TEST(doc_url_takes_only_the_path)
+{
+	struct registry_options o;
+	struct registry_client *c;
+	char *u = NULL;
+
+	options(&o, "http://127.0.0.1:9/npm/");
+	ck_assert_int_eq(registry_client_new(&c, &o), 0);
+	ck_assert_int_eq(registry_doc_url(&u, c, "x",
+		"https://registry.npm.test/-/npm/v1/attestations/x@1.0.0?a=b#c"), 0);
+	ck_assert_str_eq(u, "http://127.0.0.1:9/npm/-/npm/v1/attestations/x@1.0.0");
+	free(u);
+	ck_assert_int_eq(registry_doc_url(&u, c, NULL, "/-/npm/v1/keys"), 0);
+	ck_assert_str_eq(u, "http://127.0.0.1:9/npm/-/npm/v1/keys");
+	free(u);
+	ck_assert_int_eq(registry_doc_url(&u, c, "x",
+		"/-/npm/v1/attestations/@s%2fx@1.0.0"), 0);
+	ck_assert_str_eq(u, "http://127.0.0.1:9/npm/-/npm/v1/attestations/@s%2fx@1.0.0");
+	free(u);
+	ck_assert_int_eq(registry_doc_url(&u, c, "x", "relative/path"), WS_EPARSE);
+	ck_assert_int_eq(registry_doc_url(&u, c, "x", "/a/../keys"), WS_EPARSE);
+	ck_assert_int_eq(registry_doc_url(&u, c, "x", "/a/.."), WS_EPARSE);
+	ck_assert_int_eq(registry_doc_url(&u, c, "x", "/a b"), WS_EPARSE);
+	ck_assert_int_eq(registry_doc_url(&u, c, "x", "https://evil.test"), WS_EPARSE);
+	ck_assert_ptr_null(u);
+	/* "..." is a name, not a parent */
+	ck_assert_int_eq(registry_doc_url(&u, c, "x", "/a/.../b"), 0);
+	free(u);
+	registry_client_free(c);
+}
+END_TEST
+
+struct got {
+	enum registry_status status[4];
+	size_t len[4];
+	int calls;
+};
+
+static void
+on_doc(size_t index, enum registry_status status, const char *body, size_t len,
+       const char *error, void *payload)
+{
+	struct got *g = payload;
+
+	ck_assert_uint_lt(index, 4);
+	g->status[index] = status;
+	g->len[index] = body ? len : 0;
+	if (status == REGISTRY_FETCHED)
+		ck_assert_uint_eq(strlen(body), len);
+	else
+		ck_assert_ptr_null(body);
+	if (status == REGISTRY_FAILED || status == REGISTRY_OFFLINE_MISSING)
+		ck_assert_ptr_nonnull(error);
+	g->calls++;
+}
+
+START_TEST(documents_are_fetched_and_missing_ones_are_404)
+{
+	struct registry_options o;
+	struct registry_client *c;
+	struct registry_stats st;
+	struct registry_get g[3];
+	struct got got;
+	char dir[4300], path[4400], *u[3];
+	size_t i;
+
+	snprintf(dir, sizeof(dir), "%s/_attestations", tmp_root);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	snprintf(path, sizeof(path), "%s/@s%%2fx@1.0.0.json", dir);
+	write_file(path, "{\"attestations\":[]}");
+	snprintf(path, sizeof(path), "%s/_keys.json", tmp_root);
+	write_file(path, "{\"keys\":[]}");
+	options(&o, srv.base);
+	ck_assert_int_eq(registry_client_new(&c, &o), 0);
+	ck_assert_int_eq(registry_doc_url(&u[0], c, "@s/x",
+					  "/-/npm/v1/attestations/@s%2fx@1.0.0"), 0);
+	ck_assert_int_eq(registry_doc_url(&u[1], c, "y", "/-/npm/v1/attestations/y@1.0.0"), 0);
+	ck_assert_int_eq(registry_doc_url(&u[2], c, NULL, "/-/npm/v1/keys"), 0);
+	for (i = 0; i < 3; i++) {
+		g[i].url = u[i];
+		g[i].label = "doc";
+	}
+	memset(&got, 0, sizeof(got));
+	ck_assert_int_eq(registry_fetch_urls(c, g, 3, on_doc, &got, &st), 0);
+	ck_assert_int_eq(got.calls, 3);
+	ck_assert_int_eq(got.status[0], REGISTRY_FETCHED);
+	ck_assert_uint_eq(got.len[0], strlen("{\"attestations\":[]}"));
+	ck_assert_int_eq(got.status[1], REGISTRY_NOT_FOUND);
+	ck_assert_int_eq(got.status[2], REGISTRY_FETCHED);
+	ck_assert_uint_eq(st.requests, 3);
+	ck_assert_uint_eq(st.fetched, 2);
+	ck_assert_uint_eq(st.not_found, 1);
+	registry_client_free(c);
+
+	/* offline: nothing is requested */
+	regserver_reset(&srv);
+	o.offline = 1;
+	ck_assert_int_eq(registry_client_new(&c, &o), 0);
+	memset(&got, 0, sizeof(got));
+	ck_assert_int_eq(registry_fetch_urls(c, g, 3, on_doc, &got, &st), 0);
+	ck_assert_int_eq(got.status[0], REGISTRY_OFFLINE_MISSING);
+	ck_assert_uint_eq(st.requests, 0);
+	ck_assert_int_eq(regserver_requests(&srv), 0);
+	registry_client_free(c);
+	for (i = 0; i < 3; i++)
+		free(u[i]);
+}
+END_TEST
+
+static int dist_seen;
+
+static void
+on_dist(const char *name, enum registry_status status,
+	const struct json_value *doc, const char *error, void *payload)
+{
+	const struct json_value *v = json_get(doc, "versions");
+	const struct json_value *d0 = json_get(json_get(v, "1.0.0"), "dist");
+	const struct json_value *d1 = json_get(json_get(v, "1.0.1"), "dist");
+	enum registry_status *out = payload;
+
+	*out = status;
+	dist_seen = d0 && json_get_str(d0, "integrity") &&
+		    !strcmp(json_get_str(d0, "integrity"), "sha512-AAAA") &&
+		    json_is(json_get(d0, "signatures"), JSON_ARRAY) &&
+		    json_get_str(json_get(d0, "attestations"), "url") &&
+		    /* a version without dist: known to have none */
+		    json_is(d1, JSON_OBJECT) && d1->len == 0 &&
+		    !json_get(d0, "tarball");
+	(void)name;
+	(void)error;
+}
+
+START_TEST(dist_subset_is_cached_and_required_when_wanted)
+{
+	static const char *const vs[] = { "1.0.0" };
+	struct registry_want w[] = { { "d", vs, 1 } };
+	struct registry_cache_entry e = { 0 };
+	struct registry_options o;
+	struct registry_client *c;
+	struct registry_cache *cache;
+	struct registry_stats st;
+	enum registry_status status;
+	char path[4400], *blob = NULL;
+
+	snprintf(path, sizeof(path), "%s/d.json", tmp_root);
+	write_file(path,
+		"{\"name\":\"d\",\"time\":{\"1.0.0\":\"2020-01-01T00:00:00.000Z\","
+		"\"1.0.1\":\"2020-01-02T00:00:00.000Z\"},\"versions\":{"
+		"\"1.0.0\":{\"dist\":{\"integrity\":\"sha512-AAAA\",\"tarball\":\"t\","
+		"\"signatures\":[{\"keyid\":\"k\",\"sig\":\"s\"}],"
+		"\"attestations\":{\"url\":\"/-/npm/v1/attestations/d@1.0.0\"}}},"
+		"\"1.0.1\":{}}}");
+	ck_assert_int_eq(registry_cache_open(&cache, cache_path), 0);
+	/* a packument cached without its dist subset (an older wormsign) */
+	e.times = "{\"1.0.0\":\"2020-01-01T00:00:00.000Z\"}";
+	e.versions = "[\"1.0.0\"]";
+	e.fetched_at = 1;
+	ck_assert_int_eq(registry_cache_put(cache, "d", &e), 0);
+	options(&o, srv.base);
+	o.cache = cache;
+	o.want_dist = 1;
+	ck_assert_int_eq(registry_client_new(&c, &o), 0);
+	ck_assert_int_eq(registry_fetch_packuments(c, w, 1, on_dist, &status, &st), 0);
+	ck_assert_int_eq(status, REGISTRY_FETCHED);
+	ck_assert_uint_eq(st.requests, 1);
+	/* now the subset holds the dist: served from the cache */
+	ck_assert_int_eq(registry_fetch_packuments(c, w, 1, on_dist, &status, &st), 0);
+	ck_assert_int_eq(status, REGISTRY_CACHED);
+	ck_assert_uint_eq(st.requests, 0);
+	ck_assert_int_eq(dist_seen, 1);
+	ck_assert_int_eq(registry_cache_blob_get(cache, "dist", "d", &blob, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(blob, "sha512-AAAA"));
+	free(blob);
+	registry_client_free(c);
+	registry_cache_free(cache);
+}
+END_TEST
+
+START_TEST(blobs_round_trip)
+{
+	struct registry_cache *cache;
+	char *v = NULL;
+	int64_t at = 0;
+
+	ck_assert_int_eq(registry_cache_open(&cache, cache_path), 0);
+	ck_assert_int_eq(registry_cache_blob_get(cache, "keys", "r", &v, &at), WS_ENOTFOUND);
+	ck_assert_ptr_null(v);
+	ck_assert_int_eq(registry_cache_begin(cache), 0);
+	ck_assert_int_eq(registry_cache_blob_put(cache, "keys", "r", "{\"keys\":[]}", 42), 0);
+	ck_assert_int_eq(registry_cache_blob_put(cache, "verdict", "r", "", 43), 0);
+	ck_assert_int_eq(registry_cache_commit(cache), 0);
+	ck_assert_int_eq(registry_cache_commit(cache), 0);	/* none open: fine */
+	ck_assert_int_eq(registry_cache_blob_get(cache, "keys", "r", &v, &at), 0);
+	ck_assert_str_eq(v, "{\"keys\":[]}");
+	ck_assert_int_eq(at, 42);
+	free(v);
+	/* kinds are separate; an empty value is a value */
+	ck_assert_int_eq(registry_cache_blob_get(cache, "verdict", "r", &v, NULL), 0);
+	ck_assert_str_eq(v, "");
+	free(v);
+	registry_cache_free(cache);
+}
+END_TEST
+
 static Suite *
 registry_suite(void)
 {
@@ -908,6 +1115,15 @@ registry_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, token_is_sent_only_to_its_own_host);
 	tcase_add_test(tc, rejected_token_is_an_error_without_the_token);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("documents");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, doc_url_takes_only_the_path);
+	tcase_add_test(tc, documents_are_fetched_and_missing_ones_are_404);
+	tcase_add_test(tc, dist_subset_is_cached_and_required_when_wanted);
+	tcase_add_test(tc, blobs_round_trip);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tls");
