@@ -339,7 +339,11 @@ sweep_default_since(const struct feed_set *feeds)
 	size_t i;
 
 	for (i = 0; feeds && i < feeds->nfeeds; i++) {
-		const char *p = feeds->feeds[i]->published;
+		/* The earliest compromise a feed covers; a feed without
+		 * first_seen falls back to when it was published. */
+		const char *p = feeds->feeds[i]->first_seen ?
+					feeds->feeds[i]->first_seen :
+					feeds->feeds[i]->published;
 		char day[11];
 
 		if (!p || strlen(p) < 10)

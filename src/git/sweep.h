@@ -129,8 +129,9 @@ int sweep_shard_has(const char *repo, unsigned k, unsigned n);
 
 /* Parses YYYY-MM-DD or an RFC 3339 date-time into a Unix time (UTC). */
 int sweep_parse_date(const char *s, int64_t *out);
-/* The default --since: the earliest feed's publish date minus 30 days,
- * or 0 (all history) when no feed has one. */
+/* The default --since: 30 days before the earliest first_seen date of the
+ * feeds (published, for a feed without one), or 0 (all history) when no
+ * feed has either. */
 int64_t sweep_default_since(const struct feed_set *feeds);
 
 /* ---- results as JSON (the `repos` array and JSON Lines) ---- */

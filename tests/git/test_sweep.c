@@ -80,6 +80,38 @@ START_TEST(dates_are_utc)
 }
 END_TEST
 
+/*
+ * The history starts a month before the earliest compromise the feeds
+ * cover: first_seen, not published (the bundled feeds were built months
+ * after the waves they list).
+ */
+START_TEST(default_since_prefers_first_seen)
+{
+	char a[] = "{\"format\": \"wormsign-feed/1\", \"id\": \"a\", "
+		   "\"published\": \"2026-08-21\", \"first_seen\": \"2025-09-16\"}";
+	char b[] = "{\"format\": \"wormsign-feed/1\", \"id\": \"b\", "
+		   "\"published\": \"2026-01-10\"}";
+	struct feed *fa = NULL, *fb = NULL;
+	struct feed_set set;
+	int64_t t;
+
+	ck_assert_int_eq(feed_parse(&fa, a, sizeof(a) - 1, "a.json"), 0);
+	ck_assert_int_eq(feed_parse(&fb, b, sizeof(b) - 1, "b.json"), 0);
+	feed_set_init(&set);
+	feed_set_add(&set, fb);
+	feed_set_index(&set);
+	ck_assert_int_eq(sweep_parse_date("2026-01-10", &t), 0);
+	ck_assert_int_eq(sweep_default_since(&set), t - 30 * 86400);
+	feed_set_add(&set, fa);
+	feed_set_index(&set);
+	ck_assert_int_eq(sweep_parse_date("2025-09-16", &t), 0);
+	ck_assert_int_eq(sweep_default_since(&set), t - 30 * 86400);
+	feed_set_release(&set);
+	feed_free(fa);
+	feed_free(fb);
+}
+END_TEST
+
 static void
 sample(struct sweep_result *res, const char *repo)
 {
@@ -381,6 +413,7 @@ sweep_suite(void)
 
 	tc = tcase_create("shard");
 	tcase_add_test(tc, shard_hash_is_fnv1a_64);
+	tcase_add_test(tc, default_since_prefers_first_seen);
 	tcase_add_test(tc, shard_parse_accepts_k_below_n);
 	tcase_add_test(tc, shards_partition_any_list);
 	tcase_add_test(tc, dates_are_utc);
