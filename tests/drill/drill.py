@@ -460,6 +460,8 @@ def t_gate(d, lockname):
     check(not os.path.exists(marker), "the command must not run")
     doc = json.loads(d.read_output(report))
     lock = os.path.join(app, lockname)
+    eq(sorted(t["file"] for t in doc["targets"]), sorted([app, lock]),
+       "the targets, each once although scan, age and verify all read them")
     chain = [["drill-app@1.0.0", DEVTOOLS + "@2.0.0", ROUTER + "@" + BAD]]
 
     def one(prefix, what, target):
