@@ -349,8 +349,6 @@ class Repo:
         if src:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             shutil.copy(src, path)
-        elif text is None:
-            os.remove(path)
         else:
             self.d.write(path, text)
 
@@ -522,6 +520,7 @@ def t_sweep(d, fleet, doc):
         eq(e["last_commit"], last, n + " last commit")
         eq(e["still_locked"], still, n + " still locked")
         eq(e["files"], [lockname], n + " files")
+        check("refs/heads/main" in e["refs"], "%s refs %s" % (n, e["refs"]))
     ids = {f["id"] for f in repos["r12"]["findings"]}
     check(any(i.startswith("ioc-history:%s@%s" % (ROUTER, BAD)) for i in ids),
           "the removed version is a history finding: %s" % ids)
