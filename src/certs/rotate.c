@@ -504,10 +504,38 @@ add_secrets(struct rotation_list *l, const struct sweep *sw,
 	}
 }
 
+/*
+ * Whether file is a lockfile or a package.json: an artifact found there (a
+ * registry package's git commit pin, a feed's package-json string) is the
+ * compromised dependency itself, which the exposure windows cover, not
+ * something the worm left behind to run again.
+ */
+static int
+dependency_file(const char *file)
+{
+	static const char *const names[] = {
+		"package.json", "package-lock.json", "npm-shrinkwrap.json",
+		"yarn.lock", "pnpm-lock.yaml", "bun.lock",
+	};
+	const char *base;
+	size_t i;
+
+	if (!file)
+		return 0;
+	base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(base, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* The worm's artifacts among a repository's findings: persistence. */
 static int
-persistence_kind(const char *kind, const char *message)
+persistence_kind(const char *kind, const char *message, const char *file)
 {
+	if (dependency_file(file))
+		return 0;
 	return kind && (strstr(kind, "artifact") || strstr(kind, "workflow") ||
 			strstr(kind, "branch") || strstr(kind, "runner") ||
 			strstr(kind, "persistence") ||
@@ -534,10 +562,10 @@ add_persistence(struct rotation_list *l, const struct sweep *sw,
 			const struct json_value *loc = json_get(f, "locations");
 			const char *file = NULL;
 
-			if (!persistence_kind(kind, msg))
-				continue;
 			if (json_is(loc, JSON_ARRAY) && loc->u.first)
 				file = json_get_str(loc->u.first, "file");
+			if (!persistence_kind(kind, msg, file))
+				continue;
 			snprintf(where, sizeof(where), "%s",
 				 file ? file : json_get_str(f, "target") ?
 					    json_get_str(f, "target") :

@@ -35,6 +35,8 @@ static const char gate_help[] =
 	"  --no-age            skip the release-age check (no registry)\n"
 	"  --no-verify         skip signature and provenance verification (it\n"
 	"                      runs when a registry is configured)\n"
+	"  --trusted-root FILE a Sigstore trusted_root.json for verify (default:\n"
+	"                      the bundled trust/trusted_root.json)\n"
 	"  --source SRC        auto, lockfile, node_modules or all, as for tree\n"
 	"  --feed FILE         add a feed (repeatable); --no-bundled-feeds drops\n"
 	"                      the bundled ones\n"
@@ -71,6 +73,7 @@ struct gate_args {
 	const char *now;
 	const char *registry;
 	const char *cache;
+	const char *trusted_root;
 	const char *path;
 	char **command;		/* after "--", NULL-terminated; NULL: none */
 	unsigned jobs;
@@ -119,12 +122,13 @@ gate_parse_args(struct gate_args *a, int argc, char **argv)
 		OPT_FEED = 256, OPT_NO_BUNDLED, OPT_RULES, OPT_NO_RULES,
 		OPT_REGISTRY,
 		OPT_NO_SCAN, OPT_NO_AGE, OPT_MIN_AGE, OPT_EXCLUDE, OPT_NOW,
-		OPT_CACHE, OPT_OFFLINE, OPT_JOBS, OPT_NO_VERIFY,
+		OPT_CACHE, OPT_OFFLINE, OPT_JOBS, OPT_NO_VERIFY, OPT_ROOT,
 	};
 	static const struct option opts[] = {
 		{ "no-scan", no_argument, NULL, OPT_NO_SCAN },
 		{ "no-age", no_argument, NULL, OPT_NO_AGE },
 		{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
+		{ "trusted-root", required_argument, NULL, OPT_ROOT },
 		{ "feed", required_argument, NULL, OPT_FEED },
 		{ "no-bundled-feeds", no_argument, NULL, OPT_NO_BUNDLED },
 		{ "rules", required_argument, NULL, OPT_RULES },
@@ -170,6 +174,9 @@ gate_parse_args(struct gate_args *a, int argc, char **argv)
 			break;
 		case OPT_NO_VERIFY:
 			a->verify = 0;
+			break;
+		case OPT_ROOT:
+			a->trusted_root = optarg;
 			break;
 		case OPT_FEED:
 			if (push(a->feeds, &a->nfeeds, optarg, "--feed"))
@@ -380,6 +387,7 @@ gate_verify_run(struct cli_verify **v, struct report *r,
 	}
 	memset(&vo, 0, sizeof(vo));
 	vo.history = PROV_HISTORY_DEFAULT;
+	vo.trusted_root = a->trusted_root;
 	if ((code = cli_verify_load(v, &vo)))
 		goto done;
 	npmrc_redact(base, shown, sizeof(shown));

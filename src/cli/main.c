@@ -34,7 +34,7 @@ const struct cli_command cli_commands[] = {
 #ifdef WS_HAVE_GATE
 	{ "gate", cmd_gate,
 	  "run scan, age and verify, then COMMAND only when nothing reaches --fail-on",
-	  "[--no-scan] [--no-age] [--no-verify] [--min-age DURATION] [--exclude PATTERN]... "
+	  "[--no-scan] [--no-age] [--no-verify] [--trusted-root FILE] [--min-age DURATION] [--exclude PATTERN]... "
 	  "[--registry URL] [--cache DIR] [--offline] [--fail-on SEV] "
 	  "[--format text|json|sarif|markdown] [--output FILE] [PATH] "
 	  "[-- COMMAND...]" },

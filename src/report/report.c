@@ -23,6 +23,7 @@ report_init(struct report *r, const char *command)
 {
 	memset(r, 0, sizeof(*r));
 	mempool_init(&r->pool, 64u << 10);
+	strmap_init(&r->target_set);
 	r->command = mempool_strdup(&r->pool, command ? command : "");
 }
 
@@ -42,6 +43,7 @@ report_release(struct report *r)
 	free(r->findings);
 	free(r->errors);
 	free(r->targets);
+	strmap_release(&r->target_set);
 	free(r->suppressed);
 	mempool_release(&r->pool);
 	memset(r, 0, sizeof(*r));
@@ -180,8 +182,15 @@ report_add(struct report *r, const struct report_finding *f)
 void
 report_add_target(struct report *r, const char *target)
 {
+	const char *t = target ? target : "";
+
+	/* gate's checks (scan, age, verify) each add the same inputs */
+	if (strmap_find(&r->target_set, t, strlen(t)))
+		return;
+	t = copy_str(r, t);
+	strmap_put(&r->target_set, t, strlen(t), 0, NULL);
 	XGROW(r->targets, r->targets_alloc, r->ntargets + 1);
-	r->targets[r->ntargets++] = copy_str(r, target ? target : "");
+	r->targets[r->ntargets++] = t;
 }
 
 void

@@ -119,8 +119,9 @@ struct report_section {
 
 struct report {
 	const char *command;
-	const char **targets;
+	const char **targets;	/* each once, in the order first added */
 	size_t ntargets, targets_alloc;
+	struct strmap target_set;
 	struct report_finding *findings;
 	size_t nfindings, findings_alloc;
 	struct report_error {

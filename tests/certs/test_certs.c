@@ -766,7 +766,9 @@ static const char sweep_json[] =
 	"{\"repo\": \"./repos/app/\", \"head\": \"h\", \"affected\": true,"
 	" \"findings\": [{\"kind\": \"ioc-artifact\", \"message\": \"worm workflow\","
 	"  \"locations\": [{\"file\": \".github/workflows/shai-hulud-workflow.yml\"}]},"
-	"  {\"kind\": \"ioc-package\", \"message\": \"bad package\"}],"
+	"  {\"kind\": \"ioc-package\", \"message\": \"bad package\"},"
+	"  {\"kind\": \"ioc-artifact\", \"message\": \"git pin\","
+	"   \"locations\": [{\"file\": \"web/pnpm-lock.yaml\"}]}],"
 	" \"exposure\": [{\"package\": \"p\", \"version\": \"1.0.0\","
 	"  \"first_date\": \"2026-05-11T10:00:00Z\", \"last_commit\": \"x\","
 	"  \"last_date\": \"2026-05-12T18:00:00Z\"}]},"
@@ -838,6 +840,9 @@ START_TEST(rotate_scope_follows_the_exposure_windows)
 	ck_assert_str_eq(l.items[0].where,
 			 ".github/workflows/shai-hulud-workflow.yml");
 	ck_assert_ptr_null(rot_find(l.items, l.n, "bad package"));
+	/* an artifact in a lockfile is the dependency, not persistence */
+	ck_assert_ptr_null(rot_find(l.items, l.n, "git pin"));
+	ck_assert_int_ne(l.items[1].kind, ROTATION_PERSISTENCE);
 	ck_assert_ptr_nonnull(rot_find(l.items, l.n, "head-since-may"));
 	ck_assert_ptr_nonnull(rot_find(l.items, l.n, "added-at-the-end"));
 	ck_assert_ptr_nonnull(it = rot_find(l.items, l.n, "undated"));

@@ -437,6 +437,10 @@ def t_gate(env):
     eq(rc, 1, "gate blocks on verify's findings: " + err)
     check(not os.path.exists(ran), "command not run")
     check("provenance" in err, err)
+    # with the test PKI's root, the same drift verify reports
+    rc, doc, err = env.run_json("--no-scan", "--no-age", d, cmd="gate")
+    eq(rc, 1, "gate --trusted-root: " + err)
+    eq(sorted(findings(doc)), ["provenance-drift:@acme/tan@1.4.0"], "gate --trusted-root ids")
     rc, out, err = env.run("--no-scan", "--no-age", "--no-verify", d, "--", "touch", ran,
                            root=False, cmd="gate")
     eq(rc, 2, "nothing left to check")

@@ -349,10 +349,35 @@ START_TEST(report_add_target_copies_the_name)
 	report_init(&r, "scan");
 	report_add_target(&r, t);
 	t[0] = 'X';
-	for (i = 0; i < 50; i++)
-		report_add_target(&r, "more");
+	for (i = 0; i < 50; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "more%zu", i);
+		report_add_target(&r, name);
+	}
 	ck_assert_uint_eq(r.ntargets, 51);
 	ck_assert_str_eq(r.targets[0], "app/package-lock.json");
+	ck_assert_str_eq(r.targets[50], "more49");
+	report_release(&r);
+}
+END_TEST
+
+START_TEST(report_add_target_lists_each_target_once)
+{
+	struct report r;
+
+	/* gate runs scan, age and verify over the same inputs */
+	report_init(&r, "gate");
+	report_add_target(&r, "app/package-lock.json");
+	report_add_target(&r, "app");
+	report_add_target(&r, "app/package-lock.json");
+	report_add_target(&r, "app");
+	report_add_target(&r, "");
+	report_add_target(&r, NULL);
+	ck_assert_uint_eq(r.ntargets, 3);
+	ck_assert_str_eq(r.targets[0], "app/package-lock.json");
+	ck_assert_str_eq(r.targets[1], "app");
+	ck_assert_str_eq(r.targets[2], "");
 	report_release(&r);
 }
 END_TEST
@@ -2409,6 +2434,7 @@ report_suite(void)
 	tcase_add_test(tc, report_add_bounds_paths_evidence_and_strings);
 	tcase_add_test(tc, report_add_error_copies_target_and_message);
 	tcase_add_test(tc, report_add_target_copies_the_name);
+	tcase_add_test(tc, report_add_target_lists_each_target_once);
 	tcase_add_test(tc, severity_names_round_trip);
 	tcase_add_test(tc, severity_parse_rejects_unknown_names);
 	tcase_add_test(tc, max_severity_is_minus_one_without_findings);
