@@ -13,7 +13,8 @@ well-formed target next to the hostile one keeps its findings).
 Cases: a 1 GiB lockfile (sparse: refused by its size before any read), JSON
 and YAML nested 200,000 deep, symlink loops and symlinks out of the project
 root, a node_modules directory of 100,000 entries, a tarball that unpacks to
-1 GiB, and, against the loopback registry, a 200 MB packument.
+1 GiB, against the loopback registry a 200 MB packument and a packument
+that stalls mid-body, and git repositories holding a 1 GiB blob.
 
 Prints "ok N - name" / "not ok N - name" and a last line
 "N passed, N failed"; exits 1 when a case failed.
@@ -295,6 +296,56 @@ def t_huge_packument(c):
         server.wait()
 
 
+def t_stalled_registry(c):
+    root = c.path("registry")
+    os.makedirs(root)
+    for name in ("stuck", "fine"):
+        with open(os.path.join(root, name + ".json"), "w") as f:
+            json.dump({"name": name, "description": "x" * 4000, "versions": {"1.0.0": {}},
+                       "time": {"created": "2026-01-01T00:00:00Z",
+                                "1.0.0": "2026-01-01T00:00:00Z"}}, f)
+    # headers with the full Content-Length, 100 bytes, then nothing
+    with open(os.path.join(root, "_control.json"), "w") as f:
+        json.dump({"packages": {"stuck": {"stall": 100}}}, f)
+    server = subprocess.Popen(
+        [sys.executable, os.path.join(c.src, "tests", "registry", "server.py"),
+         "--port", "0", "--root", root, "--idle-timeout", "120"],
+        stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    try:
+        port = int(server.stdout.readline())
+        lock = {"name": "p", "version": "1.0.0", "lockfileVersion": 3, "packages": {
+            "": {"name": "p", "version": "1.0.0", "dependencies": {"stuck": "1", "fine": "1"}},
+            "node_modules/stuck": {"version": "1.0.0",
+                                   "resolved": "https://registry.npm.test/stuck/-/stuck-1.0.0.tgz"},
+            "node_modules/fine": {"version": "1.0.0",
+                                  "resolved": "https://registry.npm.test/fine/-/fine-1.0.0.tgz"}}}
+        c.write("proj/package-lock.json", json.dumps(lock))
+        # npm's own settings, read from the project's .npmrc as npm does
+        c.write("proj/.npmrc", "fetch-timeout=3000\nfetch-retries=1\n")
+        code = c.run("age", "--registry", "http://127.0.0.1:%d/" % port,
+                     "--cache", c.path("cache"), "--min-age", "1d",
+                     "--now", "2026-12-04T12:00:00Z", "--format", "json", "proj",
+                     timeout=600)
+        # Two attempts of 3 s each: without the settings, a stall would
+        # cost 30 s per attempt and five attempts.
+        check(c.elapsed < 20.0, "took %.1f s" % c.elapsed)
+        check(code in (0, 1), "exit code %d: %s" % (code, c.stderr))
+        check("'stuck'" in c.stderr and ("timed out after 3000 ms" in c.stderr or
+                                        "stalled" in c.stderr) and
+              "100 of " in c.stderr and "2 attempts" in c.stderr,
+              "stderr names the package and says it stalled: " + c.stderr)
+        doc = c.json()
+        check(any("stuck" in (e["target"] + e["message"]) for e in doc["errors"]),
+              "report errors: %r" % doc["errors"])
+        eq([f for f in doc["findings"] if f.get("package", {}).get("name") == "fine"], [],
+           "fine@1.0.0 (old enough) is checked and clean")
+        check([f for f in doc["findings"] if f.get("package", {}).get("name") == "stuck"
+               and f["kind"] == "release-unchecked"], "stuck is reported as unchecked")
+    finally:
+        server.terminate()
+        server.wait()
+
+
 # ---- a repository with a 1 GiB blob ----
 
 GIB = 1 << 30
@@ -439,6 +490,7 @@ CASES = [
     ("wide-directory", t_wide_directory),
     ("tarball-bomb", t_tarball_bomb),
     ("huge-packument", t_huge_packument),
+    ("stalled-registry", t_stalled_registry),
     ("gigabyte-blob", t_gigabyte_blob),
 ]
 
