@@ -237,6 +237,7 @@ cli_registry_open(struct cli_registry **out, const struct npmrc *cfg,
 	ro->auth = reg->auth;
 	ro->nauth = nauth;
 	npmrc_net(cfg, &net);
+	npmrc_fetch_options(&net, ro);	/* fetch-timeout, fetch-retries */
 	ro->cafile = net.cafile;
 	if (net.nca)
 		cli_warning("inline ca= certificates are not used; put them in a file and set cafile=");

@@ -90,6 +90,7 @@ struct sweep_ctx {
 	struct mempool pool;
 
 	struct strmap trees;	/* tree id -> index in tlists */
+	struct strmap big;	/* blob ids refused by size, reported once */
 	struct tlist *tlists;
 	size_t ntlists, tlists_alloc;
 	struct tfile *files;
@@ -493,6 +494,10 @@ memo:
 /*
  * Reads blob id (at most SWEEP_BLOB_MAX bytes) into a malloc'd buffer
  * with a NUL after it. Returns 0, WS_ELIMIT or WS_EIO (message set).
+ * The size comes from the object's header, before any read: a larger
+ * blob is refused and, being a part of the repository that was not
+ * checked, recorded as its error once per blob id whichever path or
+ * commit it is met at (the callers do not record WS_ELIMIT again).
  */
 static int
 read_blob(struct sweep_ctx *c, const git_oid *id, const char *path,
@@ -511,9 +516,16 @@ read_blob(struct sweep_ctx *c, const git_oid *id, const char *path,
 	if (type != GIT_OBJECT_BLOB)
 		return ws_error_set(WS_EIO, "%s: %s: object %s is not a blob",
 				    c->res->repo, path, hex);
-	if (size > SWEEP_BLOB_MAX)
-		return ws_error_set(WS_ELIMIT, "%s: %s: larger than %u bytes",
-				    c->res->repo, path, SWEEP_BLOB_MAX);
+	if (size > SWEEP_BLOB_MAX) {
+		ws_error_set(WS_ELIMIT, "%s: %s: blob %s is %zu bytes, over the "
+			     "limit of %u: not read", c->res->repo, path, hex,
+			     size, SWEEP_BLOB_MAX);
+		if (!strmap_find(&c->big, (const char *)id->id, GIT_OID_RAWSZ)) {
+			memo_put(c, &c->big, id->id, GIT_OID_RAWSZ, 0);
+			sweep_result_error(c->res, "%s", ws_error_last());
+		}
+		return WS_ELIMIT;
+	}
 	if (git_blob_lookup(&b, c->repo, id) < 0)
 		return ws_error_set(WS_EIO, "%s: %s (blob %s): %s",
 				    c->res->repo, path, hex, git_msg());
@@ -925,7 +937,8 @@ scan_tip_lockfile(struct sweep_ctx *c, const struct tfile *list, size_t n,
 
 	memset(&mdoc, 0, sizeof(mdoc));
 	if ((err = read_blob(c, &f->oid, f->path, &buf, &len))) {
-		sweep_result_error(c->res, "%s", ws_error_last());
+		if (err != WS_ELIMIT)
+			sweep_result_error(c->res, "%s", ws_error_last());
 		return;
 	}
 	manifest = f->kind == LOCKFILE_NPM || f->kind == LOCKFILE_SHRINKWRAP ?
@@ -1146,9 +1159,11 @@ scan_tip_manifest(struct sweep_ctx *c, const struct tfile *f,
 {
 	char *text = NULL;
 	size_t len, i;
+	int err;
 
-	if (read_blob(c, &f->oid, f->path, &text, &len)) {
-		sweep_result_error(c->res, "%s", ws_error_last());
+	if ((err = read_blob(c, &f->oid, f->path, &text, &len))) {
+		if (err != WS_ELIMIT)
+			sweep_result_error(c->res, "%s", ws_error_last());
 		return;
 	}
 	for (i = 0; i < c->nart; i++) {
@@ -1694,6 +1709,7 @@ ctx_release(struct sweep_ctx *c)
 	free(c->hits);
 	free(c->bh);
 	strmap_release(&c->blobs);
+	strmap_release(&c->big);
 	free(c->files);
 	free(c->tlists);
 	strmap_release(&c->trees);
@@ -1732,6 +1748,7 @@ sweep_repo(struct sweep_result *res, const char *path,
 	mempool_init(&c.pool, 64u << 10);
 	strmap_init(&c.trees);
 	strmap_init(&c.blobs);
+	strmap_init(&c.big);
 	strmap_init(&c.commits);
 	strmap_init(&c.expo_by);
 	strmap_init(&c.pend_by);

@@ -30,7 +30,8 @@ struct registry_client {
 	unsigned retry_after_max_s;
 	size_t doc_max;
 	long connect_timeout_ms;
-	long timeout_ms;
+	long timeout_ms;	/* 0: none */
+	long stall_s;
 	uint64_t rng;
 };
 
@@ -128,6 +129,7 @@ registry_client_new(struct registry_client **out,
 		    const struct registry_options *o)
 {
 	struct registry_client *c = NULL;
+	long stall;
 	int ret = 0;
 
 	*out = NULL;
@@ -142,13 +144,20 @@ registry_client_new(struct registry_client **out,
 	if (c->jobs > REGISTRY_JOBS_MAX)
 		c->jobs = REGISTRY_JOBS_MAX;
 	c->retries = o->retries < 0 ? REGISTRY_RETRIES_DEFAULT : o->retries;
+	if (c->retries > REGISTRY_RETRIES_MAX)
+		c->retries = REGISTRY_RETRIES_MAX;
 	c->backoff_base_ms = o->backoff_base_ms ? o->backoff_base_ms : REGISTRY_BACKOFF_BASE_MS;
 	c->retry_after_max_s = o->retry_after_max_s ? o->retry_after_max_s
 						    : REGISTRY_RETRY_AFTER_MAX_S;
 	c->doc_max = o->doc_max ? o->doc_max : REGISTRY_DOC_MAX;
 	c->connect_timeout_ms = o->connect_timeout_ms ? o->connect_timeout_ms
 						      : REGISTRY_CONNECT_TIMEOUT_MS;
-	c->timeout_ms = o->timeout_ms ? o->timeout_ms : REGISTRY_TIMEOUT_MS;
+	c->timeout_ms = o->timeout_ms < 0 ? 0 :
+			o->timeout_ms ? o->timeout_ms : REGISTRY_TIMEOUT_MS;
+	stall = o->stall_ms > 0 ? o->stall_ms : REGISTRY_STALL_MS;
+	if (c->timeout_ms && stall > c->timeout_ms)
+		stall = c->timeout_ms;
+	c->stall_s = stall < 1000 ? 1 : (stall + 999) / 1000;
 	c->rng = ((uint64_t)time(NULL) << 16) ^ (uint64_t)getpid() ^ 0x9e3779b97f4a7c15ull;
 	c->multi = curl_multi_init();
 	if (!c->multi) {
@@ -670,6 +679,9 @@ transfer_start(struct transfer *t)
 		curl_easy_setopt(e, CURLOPT_NOPROXY, o->noproxy);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	/* a registry that stops sending mid-body */
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, c->stall_s);
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->doc_max);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -845,6 +857,38 @@ fail(struct batch *b, struct transfer *t, const char *fmt, ...)
 	}
 }
 
+/*
+ * An attempt ended by the clock: a timeout (the whole transfer took
+ * timeout_ms) or a stall (nothing arrived for stall_s), said with how much
+ * of the body had come.
+ */
+static void
+fail_timeout(struct batch *b, struct transfer *t)
+{
+	struct registry_client *c = b->client;
+	curl_off_t got = 0, want = -1, took_us = 0;
+	char part[96];
+	const char *s = t->attempt == 1 ? "" : "s";
+
+	curl_easy_getinfo(t->easy, CURLINFO_SIZE_DOWNLOAD_T, &got);
+	curl_easy_getinfo(t->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &want);
+	curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &took_us);
+	if (want >= 0)
+		snprintf(part, sizeof(part), "%lld of %lld bytes received",
+			 (long long)got, (long long)want);
+	else if (got > 0)
+		snprintf(part, sizeof(part), "%lld bytes received", (long long)got);
+	else
+		snprintf(part, sizeof(part), "no response");
+	if (c->timeout_ms && took_us / 1000 >= c->timeout_ms)
+		fail(b, t, "'%s': %s: timed out after %ld ms (%s, %d attempt%s)",
+		     t->label, t->shown, c->timeout_ms, part, t->attempt, s);
+	else
+		fail(b, t, "'%s': %s: stalled: nothing received for %ld s (%s, "
+		     "%d attempt%s)", t->label, t->shown, c->stall_s, part,
+		     t->attempt, s);
+}
+
 /* A finished attempt: returns 1 when it is to be retried. */
 static int
 finish(struct batch *b, struct transfer *t, CURLcode rc)
@@ -862,6 +906,10 @@ finish(struct batch *b, struct transfer *t, CURLcode rc)
 	if (rc != CURLE_OK) {
 		if (retryable_curl(rc) && t->attempt <= c->retries)
 			return 1;
+		if (rc == CURLE_OPERATION_TIMEDOUT) {
+			fail_timeout(b, t);
+			return 0;
+		}
 		fail(b, t, "'%s': %s: %s (%d attempt%s)", name, t->shown,
 		     t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc),
 		     t->attempt, t->attempt == 1 ? "" : "s");

@@ -19,6 +19,7 @@
 #include "util/xalloc.h"
 
 #include "json/json.h"
+#include "registry/registry.h"
 #include "util/banned.h"
 
 struct entry {
@@ -1341,6 +1342,14 @@ void
 npmrc_net(const struct npmrc *cfg, struct npmrc_net *out)
 {
 	*out = cfg->net;
+}
+
+void
+npmrc_fetch_options(const struct npmrc_net *net, struct registry_options *o)
+{
+	o->timeout_ms = net->fetch_timeout_ms > 0 ? net->fetch_timeout_ms : -1;
+	o->retries = net->fetch_retries > REGISTRY_RETRIES_MAX ?
+		REGISTRY_RETRIES_MAX : (int)net->fetch_retries;
 }
 
 int

@@ -207,6 +207,18 @@ struct npmrc_net {
 void npmrc_net(const struct npmrc *cfg, struct npmrc_net *out);
 
 /*
+ * Puts npm's fetch-timeout and fetch-retries from net into a registry
+ * client's options (registry.h), with npm's meanings: fetch-timeout is the
+ * limit of one attempt in ms, 0 meaning none (the client's stall limit
+ * still ends a transfer that receives nothing, and is never longer than a
+ * set timeout); fetch-retries is the retries after the first attempt,
+ * capped at REGISTRY_RETRIES_MAX. The other fields of o are left alone.
+ */
+struct registry_options;
+void npmrc_fetch_options(const struct npmrc_net *net,
+			 struct registry_options *o);
+
+/*
  * The proxy for a request URL, in npm's order: for https URLs
  * `https-proxy`, then `proxy`, then the variables https_proxy, HTTPS_PROXY,
  * http_proxy, HTTP_PROXY; for http URLs `proxy`, then http_proxy,

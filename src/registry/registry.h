@@ -31,10 +31,12 @@
 #define REGISTRY_JOBS_DEFAULT 16
 #define REGISTRY_JOBS_MAX 256
 #define REGISTRY_RETRIES_DEFAULT 4
+#define REGISTRY_RETRIES_MAX 10		/* npm's fetch-retries is capped here */
 #define REGISTRY_RETRY_AFTER_MAX_S 60	/* Retry-After larger than this is capped */
 #define REGISTRY_BACKOFF_BASE_MS 250
 #define REGISTRY_CONNECT_TIMEOUT_MS 10000
 #define REGISTRY_TIMEOUT_MS 120000
+#define REGISTRY_STALL_MS 30000		/* under 1 byte/s this long: stalled */
 #define REGISTRY_HEADER_MAX 8192	/* ETag / Last-Modified / Retry-After */
 
 /* ---- cache ---- */
@@ -159,8 +161,19 @@ struct registry_options {
 
 	unsigned jobs;			/* 0: REGISTRY_JOBS_DEFAULT */
 	long connect_timeout_ms;	/* 0: REGISTRY_CONNECT_TIMEOUT_MS */
-	long timeout_ms;		/* 0: REGISTRY_TIMEOUT_MS, per attempt */
-	int retries;			/* < 0: REGISTRY_RETRIES_DEFAULT */
+	/* 0: REGISTRY_TIMEOUT_MS, per attempt; < 0: no overall limit
+	 * (stall_ms still ends an attempt that receives nothing) */
+	long timeout_ms;
+	/* An attempt that receives less than 1 byte/s for this long (whole
+	 * seconds, at least 1) fails as stalled, like a timeout: a registry
+	 * that sends headers and part of a body and then nothing costs this,
+	 * not the whole timeout. libcurl averages the speed over the last
+	 * few seconds, so a body that stops after a few bytes ends about 5 s
+	 * later than this. 0: REGISTRY_STALL_MS; never more than a positive
+	 * timeout_ms. */
+	long stall_ms;
+	/* < 0: REGISTRY_RETRIES_DEFAULT; at most REGISTRY_RETRIES_MAX */
+	int retries;
 	unsigned backoff_base_ms;	/* 0: REGISTRY_BACKOFF_BASE_MS */
 	unsigned retry_after_max_s;	/* 0: REGISTRY_RETRY_AFTER_MAX_S */
 	size_t doc_max;			/* 0: REGISTRY_DOC_MAX */

@@ -13,7 +13,8 @@ well-formed target next to the hostile one keeps its findings).
 Cases: a 1 GiB lockfile (sparse: refused by its size before any read), JSON
 and YAML nested 200,000 deep, symlink loops and symlinks out of the project
 root, a node_modules directory of 100,000 entries, a tarball that unpacks to
-1 GiB, and, against the loopback registry, a 200 MB packument.
+1 GiB, against the loopback registry a 200 MB packument and a packument
+that stalls mid-body, and git repositories holding a 1 GiB blob.
 
 Prints "ok N - name" / "not ok N - name" and a last line
 "N passed, N failed"; exits 1 when a case failed.
@@ -32,6 +33,7 @@ import tarfile
 import tempfile
 import time
 import traceback
+import zlib
 
 # Seconds a refusal may take: the caps are checked before the work, so a
 # hostile input must not cost more than a normal one (sanitizer builds run
@@ -56,17 +58,36 @@ class Case:
         return p
 
     def run(self, *argv, timeout=300, env=None):
+        """Runs wormsign; sets elapsed, stdout, stderr and peak_rss (bytes,
+        from wait4: this run only, not the test's other children)."""
         e = dict(os.environ)
         e["NO_COLOR"] = "1"
         e["HOME"] = self.path("home")
         e.update(env or {})
         t = time.monotonic()
-        p = subprocess.run([self.wormsign] + list(argv), cwd=self.tmp,
-                           stdin=subprocess.DEVNULL, capture_output=True,
-                           timeout=timeout, env=e)
-        self.elapsed = time.monotonic() - t
-        self.stdout = p.stdout.decode("utf-8", "replace")
-        self.stderr = p.stderr.decode("utf-8", "replace")
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            p = subprocess.Popen([self.wormsign] + list(argv), cwd=self.tmp,
+                                 stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=e)
+            while True:
+                pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+                if pid:
+                    break
+                if time.monotonic() - t > timeout:
+                    p.kill()
+                    os.wait4(p.pid, 0)
+                    raise subprocess.TimeoutExpired(argv, timeout)
+                time.sleep(0.02)
+            p.returncode = os.waitstatus_to_exitcode(status)
+            self.elapsed = time.monotonic() - t
+            self.peak_rss = ru.ru_maxrss * 1024
+            out.seek(0)
+            err.seek(0)
+            self.stdout = out.read().decode("utf-8", "replace")
+            self.stderr = err.read().decode("utf-8", "replace")
+        # under the sanitizers a report fails the case even when the exit
+        # status happens to be one the case accepts
+        if "Sanitizer" in self.stderr or "runtime error:" in self.stderr:
+            raise AssertionError("sanitizer report:\n" + self.stderr[-4000:])
         return p.returncode
 
     def json(self):
@@ -279,6 +300,192 @@ def t_huge_packument(c):
         server.wait()
 
 
+def t_stalled_registry(c):
+    root = c.path("registry")
+    os.makedirs(root)
+    for name in ("stuck", "fine"):
+        with open(os.path.join(root, name + ".json"), "w") as f:
+            json.dump({"name": name, "description": "x" * 4000, "versions": {"1.0.0": {}},
+                       "time": {"created": "2026-01-01T00:00:00Z",
+                                "1.0.0": "2026-01-01T00:00:00Z"}}, f)
+    # headers with the full Content-Length, 100 bytes, then nothing
+    with open(os.path.join(root, "_control.json"), "w") as f:
+        json.dump({"packages": {"stuck": {"stall": 100}}}, f)
+    server = subprocess.Popen(
+        [sys.executable, os.path.join(c.src, "tests", "registry", "server.py"),
+         "--port", "0", "--root", root, "--idle-timeout", "120"],
+        stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    try:
+        port = int(server.stdout.readline())
+        lock = {"name": "p", "version": "1.0.0", "lockfileVersion": 3, "packages": {
+            "": {"name": "p", "version": "1.0.0", "dependencies": {"stuck": "1", "fine": "1"}},
+            "node_modules/stuck": {"version": "1.0.0",
+                                   "resolved": "https://registry.npm.test/stuck/-/stuck-1.0.0.tgz"},
+            "node_modules/fine": {"version": "1.0.0",
+                                  "resolved": "https://registry.npm.test/fine/-/fine-1.0.0.tgz"}}}
+        c.write("proj/package-lock.json", json.dumps(lock))
+        # npm's own settings, read from the project's .npmrc as npm does
+        c.write("proj/.npmrc", "fetch-timeout=3000\nfetch-retries=1\n")
+        code = c.run("age", "--registry", "http://127.0.0.1:%d/" % port,
+                     "--cache", c.path("cache"), "--min-age", "1d",
+                     "--now", "2026-12-04T12:00:00Z", "--format", "json", "proj",
+                     timeout=600)
+        # Two attempts of 3 s each: without the settings, a stall would
+        # cost 30 s per attempt and five attempts.
+        check(c.elapsed < 20.0, "took %.1f s" % c.elapsed)
+        check(code in (0, 1), "exit code %d: %s" % (code, c.stderr))
+        check("'stuck'" in c.stderr and ("timed out after 3000 ms" in c.stderr or
+                                        "stalled" in c.stderr) and
+              "100 of " in c.stderr and "2 attempts" in c.stderr,
+              "stderr names the package and says it stalled: " + c.stderr)
+        doc = c.json()
+        check(any("stuck" in (e["target"] + e["message"]) for e in doc["errors"]),
+              "report errors: %r" % doc["errors"])
+        eq([f for f in doc["findings"] if f.get("package", {}).get("name") == "fine"], [],
+           "fine@1.0.0 (old enough) is checked and clean")
+        check([f for f in doc["findings"] if f.get("package", {}).get("name") == "stuck"
+               and f["kind"] == "release-unchecked"], "stuck is reported as unchecked")
+    finally:
+        server.terminate()
+        server.wait()
+
+
+# ---- a repository with a 1 GiB blob ----
+
+GIB = 1 << 30
+
+
+def git(c, repo, *args):
+    env = dict(os.environ)
+    env.update({"HOME": c.path("home"), "GIT_CONFIG_NOSYSTEM": "1",
+                "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.test",
+                "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.test",
+                "GIT_AUTHOR_DATE": "@1780000000 +0000",
+                "GIT_COMMITTER_DATE": "@1780000000 +0000"})
+    r = subprocess.run(["git", "-C", repo] + list(args), env=env,
+                       capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if r.returncode:
+        raise RuntimeError("git %s: %s" % (" ".join(args), r.stderr))
+    return r.stdout.strip()
+
+
+def zero_blob(repo, size):
+    """Writes a loose blob of size zero bytes into repo, about 1 MB on disk
+    per GiB, without the data ever being in memory or on disk: after a full
+    flush, deflate makes the same bytes for every identical chunk, so one
+    compressed chunk is repeated and the Adler-32 trailer patched."""
+    chunk = 1 << 20
+    head = b"blob %d\0" % size
+    sha = hashlib.sha1(head)
+    adler = zlib.adler32(head)
+    zero = bytes(chunk)
+    for _ in range(size // chunk):
+        sha.update(zero)
+        adler = zlib.adler32(zero, adler)
+    oid = sha.hexdigest()
+    z = zlib.compressobj(9)
+    first = z.compress(head + zero) + z.flush(zlib.Z_FULL_FLUSH)
+    rest = z.compress(zero) + z.flush(zlib.Z_FULL_FLUSH)
+    tail = z.flush(zlib.Z_FINISH)[:-4] + adler.to_bytes(4, "big")
+    d = os.path.join(repo, ".git", "objects", oid[:2])
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, oid[2:]), "wb") as f:
+        f.write(first)
+        for _ in range(size // chunk - 1):
+            f.write(rest)
+        f.write(tail)
+    return oid
+
+
+def lock_text(pkgs):
+    packages = {"": {"name": "app", "version": "1.0.0", "dependencies": dict(pkgs)}}
+    for n, v in pkgs.items():
+        packages["node_modules/" + n] = {
+            "version": v, "resolved": "https://registry.npm.test/%s/-/%s-%s.tgz" % (n, n, v)}
+    return json.dumps({"name": "app", "version": "1.0.0", "lockfileVersion": 3,
+                       "packages": packages}, indent=2) + "\n"
+
+
+def sanitized(c):
+    """An ASan build maps shadow memory: its RSS bound is looser."""
+    with open(c.wormsign, "rb") as f:
+        return b"AddressSanitizer" in f.read()
+
+
+def t_gigabyte_blob(c):
+    feed = os.path.join(c.src, "tests", "data", "git", "test-feed.json")
+    oid = None
+    for name, big_path in (("unrelated", "assets/disk.img"),
+                           ("lockpath", "tools/package-lock.json")):
+        repo = c.path(name)
+        os.makedirs(repo)
+        git(c, repo, "init", "-q", "-b", "main")
+        t = time.monotonic()
+        if oid is None:
+            oid = zero_blob(repo, GIB)
+        else:	# the same object, copied: no second gigabyte to hash
+            src = c.path("unrelated", ".git", "objects", oid[:2], oid[2:])
+            os.makedirs(os.path.join(repo, ".git", "objects", oid[:2]))
+            shutil.copyfile(src, os.path.join(repo, ".git", "objects", oid[:2], oid[2:]))
+        c.write(name + "/package-lock.json", lock_text({"evil-pkg": "1.0.1", "good": "1.0.0"}))
+        git(c, repo, "add", "package-lock.json")
+        git(c, repo, "update-index", "--add", "--cacheinfo", "100644,%s,%s" % (oid, big_path))
+        git(c, repo, "commit", "-q", "-m", "a gigabyte")
+        eq(git(c, repo, "cat-file", "-s", "HEAD:" + big_path), str(GIB), "blob size")
+    # A third repository had the blob as its lockfile in an older commit
+    # only: the history walk meets it and refuses it the same way.
+    repo = c.path("history")
+    os.makedirs(os.path.join(repo, ".git", "objects", oid[:2]))
+    git(c, repo, "init", "-q", "-b", "main")
+    shutil.copyfile(c.path("unrelated", ".git", "objects", oid[:2], oid[2:]),
+                    os.path.join(repo, ".git", "objects", oid[:2], oid[2:]))
+    git(c, repo, "update-index", "--add", "--cacheinfo", "100644,%s,package-lock.json" % oid)
+    git(c, repo, "commit", "-q", "-m", "a gigabyte lockfile")
+    git(c, repo, "rm", "-q", "--cached", "package-lock.json")
+    c.write("history/package-lock.json", lock_text({"evil-pkg": "1.0.1"}))
+    git(c, repo, "add", "package-lock.json")
+    git(c, repo, "commit", "-q", "-m", "a real one")
+    du = sum(os.path.getsize(os.path.join(d, f))
+             for d, _, fs in os.walk(c.tmp) for f in fs)
+    check(du < 16 << 20, "the repositories are small on disk: %d bytes" % du)
+    rss_max = (600 if sanitized(c) else 300) << 20
+
+    # At a path that is neither a lockfile, a package.json nor a workflow,
+    # the blob is never read: a clean, quick sweep of the rest.
+    code = c.run("sweep", "--no-bundled-feeds", "--feed", feed, "--format", "json",
+                 "unrelated")
+    eq(code, 1, "exit code (evil-pkg is critical): " + c.stderr)
+    check(c.elapsed < QUICK, "took %.1f s" % c.elapsed)
+    check(c.peak_rss < rss_max, "peak RSS %d MB" % (c.peak_rss >> 20))
+    rep = c.json()["repos"][0]
+    eq(rep["errors"], [], "errors")
+    eq([(f["package"]["name"], f["package"]["version"]) for f in rep["findings"]
+        if f["kind"] == "ioc-package"], [("evil-pkg", "1.0.1")], "findings")
+
+    # At a lockfile path it is refused by its size before any read: an
+    # error naming the repository, the path and the cap; the other
+    # lockfile is still swept and its finding reported; exit 3 (a
+    # repository not swept completely, wormsign-sweep(1)).
+    code = c.run("sweep", "--no-bundled-feeds", "--feed", feed, "--format", "json",
+                 "lockpath", "history")
+    eq(code, 3, "exit code: " + c.stderr)
+    check(c.elapsed < QUICK, "took %.1f s" % c.elapsed)
+    check(c.peak_rss < rss_max, "peak RSS %d MB" % (c.peak_rss >> 20))
+    doc = c.json()
+    repos = {r["repo"]: r for r in doc["repos"]}
+    for name, path in (("lockpath", "tools/package-lock.json"), ("history", "package-lock.json")):
+        rep = repos[name]
+        eq(len(rep["errors"]), 1, "one error, once per blob: %r" % rep["errors"])
+        err = rep["errors"][0]
+        check(err.startswith("%s: %s: blob %s is %d bytes, over the limit of %d" %
+                             (rep["repo"], path, oid, GIB, 64 << 20)),
+              "the error names the repository, the path, the size and the cap: " + err)
+        eq([(f["package"]["name"], f["package"]["version"]) for f in rep["findings"]
+            if f["kind"] == "ioc-package"], [("evil-pkg", "1.0.1")], "findings")
+        eq(rep["affected"], True, "affected")
+    check("lockpath: tools/package-lock.json: blob" in c.stderr, "stderr: " + c.stderr)
+
+
 CASES = [
     ("gigabyte-lockfile", t_gigabyte_lockfile),
     ("deep-json", t_deep_json),
@@ -287,6 +494,8 @@ CASES = [
     ("wide-directory", t_wide_directory),
     ("tarball-bomb", t_tarball_bomb),
     ("huge-packument", t_huge_packument),
+    ("stalled-registry", t_stalled_registry),
+    ("gigabyte-blob", t_gigabyte_blob),
 ]
 
 

@@ -29,6 +29,11 @@ change them between batches:
        "status": [429, 500],                     # served before success, once each
        "retry_after": "1",                      # Retry-After sent with them
        "truncate": true,                        # Content-Length larger than sent
+       "stall": 100,                            # the full Content-Length and the
+                                                # first 100 bytes of the body, then
+                                                # nothing: the connection is held
+                                                # open until the client goes away
+                                                # (at most "stall_max_s", 600)
        "oversize": 100000,                      # a valid body of this many bytes
        "oversize_chunked": 100000,              # the same without Content-Length
        "invalid": true,                         # not JSON
@@ -44,6 +49,7 @@ import hashlib
 import http.server
 import json
 import os
+import select
 import signal
 import socket
 import socketserver
@@ -221,11 +227,34 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return
+        if "stall" in beh:
+            done(200)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: beh["stall"]])
+            self.wfile.flush()
+            self.hold(st, beh.get("stall_max_s", 600))
+            self.close_connection = True
+            return
         gz = bool(beh.get("gzip")) and "gzip" in (self.headers.get("Accept-Encoding") or "")
         entry["gzip"] = gz
         done(200)
         self.send_body(200, body, headers, gz)
 
+    def hold(self, st, limit):
+        """Sends nothing more until the client hangs up or limit seconds
+        pass; a held connection counts as activity for --idle-timeout."""
+        end = time.monotonic() + limit
+        while time.monotonic() < end:
+            st.last = time.monotonic()
+            try:
+                ready, _, _ = select.select([self.connection], [], [], 0.2)
+                if ready and not self.connection.recv(4096):
+                    return
+            except OSError:
+                return
 
     def serve_document(self, st, path):
         """Attestations and keys: plain files, counted like packuments."""

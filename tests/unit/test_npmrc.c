@@ -1,4 +1,5 @@
 #include "registry/npmrc.h"
+#include "registry/registry.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -710,6 +711,47 @@ START_TEST(net_defaults_and_settings)
 }
 END_TEST
 
+/* fetch-timeout and fetch-retries reach the registry client as npm
+ * means them: per attempt, 0 for no limit, retries after the first. */
+START_TEST(fetch_settings_become_client_options)
+{
+	struct registry_options o;
+	struct npmrc *cfg = parse("", NULL);
+	struct npmrc_net n;
+
+	registry_options_init(&o);
+	npmrc_net(cfg, &n);
+	npmrc_fetch_options(&n, &o);
+	ck_assert_int_eq(o.timeout_ms, 300000);	/* npm's defaults */
+	ck_assert_int_eq(o.retries, 2);
+	ck_assert_int_eq(o.stall_ms, 0);	/* left to the client */
+	npmrc_free(cfg);
+
+	cfg = parse("fetch-timeout = 3000\nfetch-retries = 5\n", NULL);
+	npmrc_net(cfg, &n);
+	npmrc_fetch_options(&n, &o);
+	ck_assert_int_eq(o.timeout_ms, 3000);
+	ck_assert_int_eq(o.retries, 5);
+	npmrc_free(cfg);
+
+	cfg = parse("fetch-timeout=0\nfetch-retries=1000000\n", NULL);
+	npmrc_net(cfg, &n);
+	npmrc_fetch_options(&n, &o);
+	ck_assert_int_lt(o.timeout_ms, 0);	/* none: the stall limit only */
+	ck_assert_int_eq(o.retries, REGISTRY_RETRIES_MAX);
+	npmrc_free(cfg);
+
+	cfg = parse("fetch-timeout=-5\nfetch-retries=x\n", NULL);
+	npmrc_net(cfg, &n);
+	npmrc_fetch_options(&n, &o);
+	ck_assert_int_eq(o.timeout_ms, 300000);	/* not a number: the default */
+	ck_assert_int_eq(o.retries, 2);
+	ck_assert(warned(cfg, "'fetch-timeout' is not a number"));
+	ck_assert(warned(cfg, "'fetch-retries' is not a number"));
+	npmrc_free(cfg);
+}
+END_TEST
+
 START_TEST(net_proxies_follow_npm_order)
 {
 	static const char *const env[] = {
@@ -918,6 +960,7 @@ npmrc_suite(void)
 
 	tc = tcase_create("network");
 	tcase_add_test(tc, net_defaults_and_settings);
+	tcase_add_test(tc, fetch_settings_become_client_options);
 	tcase_add_test(tc, net_proxies_follow_npm_order);
 	suite_add_tcase(s, tc);
 

@@ -725,6 +725,71 @@ START_TEST(slow_response_times_out)
 }
 END_TEST
 
+static double
+seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+START_TEST(stalled_body_ends_at_the_stall_limit)
+{
+	const char *names[] = { "stuck", "fine" };
+	struct registry_options o;
+	struct registry_stats st;
+	struct timespec t0;
+	const char *err;
+
+	write_packument("stuck", 5);
+	write_packument("fine", 1);
+	/* headers, the full Content-Length and 40 bytes, then nothing */
+	write_control(tmp_root, "{\"packages\":{\"stuck\":{\"stall\":40}}}");
+	options(&o, srv.base);
+	o.timeout_ms = -1;	/* no overall limit: the stall limit alone */
+	o.stall_ms = 1000;
+	o.retries = 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	fetch_names(&o, names, 2, &st);
+	/* two attempts of a few seconds each (libcurl's speed is averaged
+	 * over about 5 s), not the server's 600 s */
+	ck_assert_msg(seconds_since(&t0) < 30.0, "took %.1f s", seconds_since(&t0));
+	ck_assert_int_eq(result("stuck")->status, REGISTRY_FAILED);
+	err = result("stuck")->error;
+	ck_assert_ptr_nonnull(strstr(err, "'stuck'"));
+	ck_assert_ptr_nonnull(strstr(err, "stalled: nothing received for 1 s"));
+	ck_assert_ptr_nonnull(strstr(err, "40 of "));
+	ck_assert_ptr_nonnull(strstr(err, "2 attempts"));
+	ck_assert_int_eq(result("fine")->status, REGISTRY_FETCHED);
+	ck_assert_uint_eq(st.requests, 3);
+}
+END_TEST
+
+START_TEST(stalled_body_ends_at_the_timeout)
+{
+	const char *names[] = { "stuck" };
+	struct registry_options o;
+	struct timespec t0;
+	const char *err;
+
+	write_packument("stuck", 5);
+	write_control(tmp_root, "{\"packages\":{\"stuck\":{\"stall\":10}}}");
+	options(&o, srv.base);
+	o.timeout_ms = 700;	/* shorter than the default stall limit */
+	o.retries = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	fetch_names(&o, names, 1, NULL);
+	ck_assert_msg(seconds_since(&t0) < 10.0, "took %.1f s", seconds_since(&t0));
+	err = result("stuck")->error;
+	ck_assert_ptr_nonnull(strstr(err, "'stuck'"));
+	ck_assert_msg(strstr(err, "timed out after 700 ms (10 of ") ||
+		      strstr(err, "stalled: nothing received for 1 s (10 of "), "%s", err);
+	ck_assert_ptr_nonnull(strstr(err, "1 attempt)"));
+}
+END_TEST
+
 /* ---- auth ---- */
 
 static const char *
@@ -1108,6 +1173,8 @@ registry_suite(void)
 	tcase_add_test(tc, invalid_json_names_the_package);
 	tcase_add_test(tc, packument_of_another_package_is_rejected);
 	tcase_add_test(tc, slow_response_times_out);
+	tcase_add_test(tc, stalled_body_ends_at_the_stall_limit);
+	tcase_add_test(tc, stalled_body_ends_at_the_timeout);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("auth");
