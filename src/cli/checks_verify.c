@@ -7,13 +7,10 @@
 #include "prov/check.h"
 #include "prov/prov.h"
 #include "report/report.h"
-#include "util/datadir.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
-
-#define VERIFY_PATH_MAX 4096
 
 struct cli_verify {
 	struct prov_trusted_root *root;
@@ -47,18 +44,7 @@ read_doc(struct strbuf *sb, const char *path, size_t max, char digest[65],
 char *
 cli_verify_root_path(const char *given)
 {
-	char dir[VERIFY_PATH_MAX];
-	size_t n;
-	char *out;
-
-	if (given)
-		return xstrdup(given);
-	if (ws_data_dir(dir, sizeof(dir), "trust") < 0)
-		return NULL;
-	n = strlen(dir) + sizeof("/trusted_root.json");
-	out = xmalloc(n);
-	snprintf(out, n, "%s/trusted_root.json", dir);
-	return out;
+	return given ? xstrdup(given) : prov_trusted_root_default_path();
 }
 
 void
