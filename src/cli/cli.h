@@ -152,16 +152,20 @@ struct npmrc;
 struct policy;
 struct registry_client;
 
+struct cli_feed_args;
+struct feed_set;
+
 /*
- * Loads the feeds (the bundled ones unless !bundled_feeds, then feeds)
- * and, when rules, the YARA rules (the bundled directory, then
- * rule_dirs). Returns an exit code, the error printed; on 0, *out is the
- * caller's (cli_scan_free), otherwise NULL.
+ * Loads the feeds f names (the bundled ones unless --no-bundled-feeds,
+ * then each --feed) and, when rules, the YARA rules (the bundled
+ * directory, then rule_dirs). Returns an exit code, the error printed; on
+ * 0, *out is the caller's (cli_scan_free), otherwise NULL.
  */
-int cli_scan_load(struct cli_scan **out, int bundled_feeds,
-		  const char *const *feeds, size_t nfeeds, int rules,
-		  const char *const *rule_dirs, size_t nrule_dirs);
+int cli_scan_load(struct cli_scan **out, const struct cli_feed_args *f,
+		  int rules, const char *const *rule_dirs, size_t nrule_dirs);
 void cli_scan_free(struct cli_scan *s);
+/* The loaded feeds (borrowed from s). */
+const struct feed_set *cli_scan_feeds(const struct cli_scan *s);
 /*
  * Scans inv into r, and with files the installed files of its
  * node_modules trees. o is left as used, borrowing from s, for scanning
@@ -194,6 +198,10 @@ void cli_npmrc_warnings(const struct npmrc *cfg, int verbose);
 int cli_policy_load_project(struct policy *p, const struct npmrc *cfg,
 			    const char *dir);
 
+/* --registry URL, else $npm_config_registry when set and not empty
+ * (scan and gate, which read no .npmrc for it). */
+const char *cli_registry_default(const char *given);
+
 struct cli_registry_opts {
 	const char *cache;	/* --cache DIR, or NULL for the default */
 	unsigned jobs;
@@ -219,6 +227,44 @@ struct registry_client *cli_registry_client(const struct cli_registry *reg);
 void cli_registry_free(struct cli_registry *reg);
 
 /*
+ * The registry options of age, verify and gate, parsed in one place: put
+ * CLI_REGISTRY_LONGOPTS (--registry, --cache, --offline, --jobs) and, for
+ * a command that takes them, CLI_REGISTRY_MORE_LONGOPTS (--refresh,
+ * --userconfig) in the getopt_long table, and hand every option to
+ * cli_registry_option.
+ */
+enum {
+	CLI_OPT_REGISTRY = 0x1100,
+	CLI_OPT_CACHE,
+	CLI_OPT_OFFLINE,
+	CLI_OPT_JOBS,
+	CLI_OPT_REFRESH,
+	CLI_OPT_USERCONFIG,
+};
+
+#define CLI_REGISTRY_LONGOPTS                                            \
+	{ "registry", required_argument, NULL, CLI_OPT_REGISTRY },       \
+	{ "cache", required_argument, NULL, CLI_OPT_CACHE },             \
+	{ "offline", no_argument, NULL, CLI_OPT_OFFLINE },               \
+	{ "jobs", required_argument, NULL, CLI_OPT_JOBS }
+
+#define CLI_REGISTRY_MORE_LONGOPTS                                       \
+	{ "refresh", no_argument, NULL, CLI_OPT_REFRESH },               \
+	{ "userconfig", required_argument, NULL, CLI_OPT_USERCONFIG }
+
+struct cli_registry_args {
+	const char *registry;	/* --registry, NULL: npm's configuration */
+	const char *userconfig;	/* --userconfig, NULL: ~/.npmrc */
+	struct cli_registry_opts ro;	/* --cache, --jobs, --offline, --refresh */
+};
+
+/* Like cli_report_option: 1 taken, 0 not one of them, -1 a bad value. */
+int cli_registry_option(struct cli_registry_args *a, int c, const char *arg);
+/* After parsing: prints the error and returns 2 when --offline and
+ * --refresh are both given, else 0. */
+int cli_registry_args_check(const struct cli_registry_args *a);
+
+/*
  * The options every findings command (scan, age, gate) takes, parsed in
  * one place: put CLI_REPORT_LONGOPTS in the getopt_long table, "o:v" in
  * the short options, and hand every option to cli_report_option first.
@@ -228,6 +274,8 @@ enum {
 	CLI_OPT_FORMAT,
 	CLI_OPT_FAIL_ON,
 	CLI_OPT_IGNORE,
+	CLI_OPT_FEED,
+	CLI_OPT_NO_BUNDLED_FEEDS,
 };
 
 #define CLI_REPORT_LONGOPTS                                              \
@@ -254,6 +302,42 @@ void cli_report_args_init(struct cli_report_args *a);
  * them, -1 when its value is bad (the error is printed).
  */
 int cli_report_option(struct cli_report_args *a, int c, const char *arg);
+
+/* Loads --ignore FILE (NULL: none, *out NULL); returns an exit code, the
+ * error printed. */
+struct report_baseline;
+int cli_baseline_load(struct report_baseline **out, const char *ignore);
+/* Applies the baseline (may be NULL) as of day, sorts r and prints its
+ * errors that were not shown yet. */
+void cli_report_settle(struct report *r, const struct report_baseline *b,
+		       const char *day);
+/* 1 when r has findings at or above fail_on (-1: never). */
+int cli_fails_on(const struct report *r, int fail_on);
+/* Renders r as a's --format to a's --output, then the exit code: the
+ * render's failure, else 1 when cli_fails_on, else 0. */
+int cli_report_emit(const struct report *r, const struct cli_report_args *a,
+		    const char *stamp);
+
+/*
+ * --feed FILE (repeatable) and --no-bundled-feeds, for the commands that
+ * match feeds (scan, gate, sweep, host): CLI_FEED_LONGOPTS in the table,
+ * every option to cli_feed_option (1 taken, 0 not, -1 bad: the error
+ * printed).
+ */
+#define CLI_FEEDS_MAX 64
+
+#define CLI_FEED_LONGOPTS                                                \
+	{ "feed", required_argument, NULL, CLI_OPT_FEED },               \
+	{ "no-bundled-feeds", no_argument, NULL, CLI_OPT_NO_BUNDLED_FEEDS }
+
+struct cli_feed_args {
+	const char *feeds[CLI_FEEDS_MAX];
+	size_t nfeeds;
+	int bundled;		/* 0 after --no-bundled-feeds */
+};
+
+void cli_feed_args_init(struct cli_feed_args *a);
+int cli_feed_option(struct cli_feed_args *a, int c, const char *arg);
 
 /* ---- verify's check, shared by verify and gate (checks_verify.c) ---- */
 

@@ -60,34 +60,23 @@ struct age_args {
 	size_t nexcludes;
 	time_t now;
 	int have_now;
-	const char *registry;
+	struct cli_registry_args reg;	/* --registry, --cache, --offline, ... */
 	int registry_from_npm;
-	const char *userconfig;
-	const char *cache;
-	int offline;
-	int refresh;
-	unsigned jobs;
 };
 
 static int
 age_parse_args(struct age_args *a, int argc, char **argv)
 {
 	enum {
-		OPT_MIN_AGE = 256, OPT_EXCLUDE, OPT_NOW, OPT_REGISTRY,
-		OPT_FROM_NPM, OPT_USERCONFIG, OPT_CACHE, OPT_OFFLINE,
-		OPT_REFRESH, OPT_JOBS,
+		OPT_MIN_AGE = 256, OPT_EXCLUDE, OPT_NOW, OPT_FROM_NPM,
 	};
 	static const struct option opts[] = {
 		{ "min-age", required_argument, NULL, OPT_MIN_AGE },
 		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 		{ "now", required_argument, NULL, OPT_NOW },
-		{ "registry", required_argument, NULL, OPT_REGISTRY },
 		{ "registry-from-npm", no_argument, NULL, OPT_FROM_NPM },
-		{ "userconfig", required_argument, NULL, OPT_USERCONFIG },
-		{ "cache", required_argument, NULL, OPT_CACHE },
-		{ "offline", no_argument, NULL, OPT_OFFLINE },
-		{ "refresh", no_argument, NULL, OPT_REFRESH },
-		{ "jobs", required_argument, NULL, OPT_JOBS },
+		CLI_REGISTRY_LONGOPTS,
+		CLI_REGISTRY_MORE_LONGOPTS,
 		CLI_REPORT_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -101,6 +90,8 @@ age_parse_args(struct age_args *a, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":o:vh", opts, NULL)) != -1) {
 		int taken = cli_report_option(&a->rep, c, optarg);
 
+		if (!taken)
+			taken = cli_registry_option(&a->reg, c, optarg);
 		if (taken < 0)
 			return WS_EXIT_USAGE;
 		if (taken)
@@ -130,27 +121,8 @@ age_parse_args(struct age_args *a, int argc, char **argv)
 			}
 			a->have_now = 1;
 			break;
-		case OPT_REGISTRY:
-			a->registry = optarg;
-			break;
 		case OPT_FROM_NPM:
 			a->registry_from_npm = 1;
-			break;
-		case OPT_USERCONFIG:
-			a->userconfig = optarg;
-			break;
-		case OPT_CACHE:
-			a->cache = optarg;
-			break;
-		case OPT_OFFLINE:
-			a->offline = 1;
-			break;
-		case OPT_REFRESH:
-			a->refresh = 1;
-			break;
-		case OPT_JOBS:
-			if (cli_parse_jobs(&a->jobs, optarg))
-				return WS_EXIT_USAGE;
 			break;
 		case 'h':
 			cli_usage(stdout, "age", age_help);
@@ -159,11 +131,7 @@ age_parse_args(struct age_args *a, int argc, char **argv)
 			return cli_bad_option("age", c, argv);
 		}
 	}
-	if (a->offline && a->refresh) {
-		cli_error("--offline and --refresh exclude each other");
-		return WS_EXIT_USAGE;
-	}
-	return 0;
+	return cli_registry_args_check(&a->reg);
 }
 
 /*
@@ -317,7 +285,6 @@ cmd_age(int argc, char **argv)
 	struct age_args a;
 	struct npmrc *cfg = NULL;
 	struct cli_registry *reg = NULL;
-	struct cli_registry_opts ro;
 	struct report_baseline *baseline = NULL;
 	struct report r;
 	struct age_stats total;
@@ -328,7 +295,7 @@ cmd_age(int argc, char **argv)
 	char **paths;
 	struct policy *pols = NULL;
 	size_t i, npols = 0;
-	int npaths, code, err, max, p;
+	int npaths, code, err, p;
 	struct tm tm;
 	time_t now;
 
@@ -350,7 +317,7 @@ cmd_age(int argc, char **argv)
 
 	/* npm's configuration, as npm reads it from the first project */
 	dir = cli_project_dir(paths[0]);
-	if ((code = cli_npmrc_load(&cfg, a.registry, a.userconfig, dir)))
+	if ((code = cli_npmrc_load(&cfg, a.reg.registry, a.reg.userconfig, dir)))
 		goto done;
 	cli_npmrc_warnings(cfg, a.rep.verbose);
 	registry = npmrc_registry_for(cfg, NULL);
@@ -367,11 +334,8 @@ cmd_age(int argc, char **argv)
 		goto done;
 	}
 	npmrc_redact(registry, shown_registry, sizeof(shown_registry));
-	if (a.rep.ignore && (err = report_baseline_load(&baseline, a.rep.ignore))) {
-		cli_error("%s", ws_error_last());
-		code = cli_exit_for(err);
+	if ((code = cli_baseline_load(&baseline, a.rep.ignore)))
 		goto done;
-	}
 
 	/* every project's policy first: a missing one stops before any
 	 * file or request is made */
@@ -384,7 +348,8 @@ cmd_age(int argc, char **argv)
 		policy_init(&pols[p]);
 		npols = (size_t)p + 1;
 		if (p > 0 && !a.min_age)
-			c = cli_npmrc_load(&pcfg, a.registry, a.userconfig, pdir);
+			c = cli_npmrc_load(&pcfg, a.reg.registry, a.reg.userconfig,
+					   pdir);
 		if (!c)
 			c = load_policy(&pols[p], &a, pdir, pcfg);
 		if (pcfg != cfg)
@@ -397,15 +362,10 @@ cmd_age(int argc, char **argv)
 	}
 
 	/* the cache (--offline never creates one) and the client */
-	memset(&ro, 0, sizeof(ro));
-	ro.cache = a.cache;
-	ro.jobs = a.jobs;
-	ro.offline = a.offline;
-	ro.refresh = a.refresh;
-	ro.offline_skip_missing = 1;
-	if ((code = cli_registry_open(&reg, cfg, registry, &ro)))
+	a.reg.ro.offline_skip_missing = 1;
+	if ((code = cli_registry_open(&reg, cfg, registry, &a.reg.ro)))
 		goto done;
-	cli_note("registry %s%s", shown_registry, a.offline ? " (offline: cache only)" : "");
+	cli_note("registry %s%s", shown_registry, a.reg.ro.offline ? " (offline: cache only)" : "");
 
 	/* each project: its inputs, its policy, the check */
 	code = WS_EXIT_CLEAN;
@@ -443,18 +403,12 @@ cmd_age(int argc, char **argv)
 		 total.registry.revalidated, total.registry.cached,
 		 total.registry.not_found, total.registry.failed,
 		 total.registry.offline, total.registry.requests);
-	if (a.offline && total.registry.offline)
+	if (a.reg.ro.offline && total.registry.offline)
 		cli_note("offline: %zu package names were not (fully) in the cache; they are reported as release-unchecked",
 			 total.registry.offline);
 
-	if (baseline)
-		report_apply_baseline(&r, baseline, day);
-	report_sort(&r);
-	cli_report_errors(&r);
-	code = cli_worse(code, cli_render(&r, a.rep.format, a.rep.output, stamp));
-	max = report_max_severity(&r);
-	if (a.rep.fail_on >= 0 && max >= a.rep.fail_on)
-		code = cli_worse(code, WS_EXIT_FINDINGS);
+	cli_report_settle(&r, baseline, day);
+	code = cli_worse(code, cli_report_emit(&r, &a.rep, stamp));
 
 done:
 	cli_registry_free(reg);

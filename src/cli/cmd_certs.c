@@ -32,20 +32,6 @@ static const char certs_help[] =
 enum { OPT_HISTORY = 0x2000, OPT_FORMAT };
 
 int
-cli_parse_format_nosarif(enum cli_format *out, const char *cmd,
-			 const char *arg)
-{
-	if (cli_parse_format(out, arg))
-		return -1;
-	if (*out == CLI_FORMAT_SARIF) {
-		cli_error("%s: --format sarif is not offered (text, json, markdown)",
-			  cmd);
-		return -1;
-	}
-	return 0;
-}
-
-int
 cmd_certs(int argc, char **argv)
 {
 	static const struct option longopts[] = {

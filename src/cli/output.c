@@ -267,6 +267,20 @@ cli_parse_format(enum cli_format *out, const char *arg)
 }
 
 int
+cli_parse_format_nosarif(enum cli_format *out, const char *cmd,
+			 const char *arg)
+{
+	if (cli_parse_format(out, arg))
+		return -1;
+	if (*out == CLI_FORMAT_SARIF) {
+		cli_error("%s: --format sarif is not offered (text, json, markdown)",
+			  cmd);
+		return -1;
+	}
+	return 0;
+}
+
+int
 cli_parse_fail_on(int *out, const char *arg)
 {
 	enum report_severity sev;
@@ -382,6 +396,71 @@ cli_report_option(struct cli_report_args *a, int c, const char *arg)
 		return 1;
 	case 'v':
 		a->verbose = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int
+cli_baseline_load(struct report_baseline **out, const char *ignore)
+{
+	int err;
+
+	*out = NULL;
+	if (ignore && (err = report_baseline_load(out, ignore))) {
+		cli_error("%s", ws_error_last());
+		return cli_exit_for(err);
+	}
+	return 0;
+}
+
+void
+cli_report_settle(struct report *r, const struct report_baseline *b,
+		  const char *day)
+{
+	if (b)
+		report_apply_baseline(r, b, day);
+	report_sort(r);
+	cli_report_errors(r);
+}
+
+int
+cli_fails_on(const struct report *r, int fail_on)
+{
+	return fail_on >= 0 && report_max_severity(r) >= fail_on;
+}
+
+int
+cli_report_emit(const struct report *r, const struct cli_report_args *a,
+		const char *stamp)
+{
+	int code = cli_render(r, a->format, a->output, stamp);
+
+	if (cli_fails_on(r, a->fail_on))
+		code = cli_worse(code, WS_EXIT_FINDINGS);
+	return code;
+}
+
+void
+cli_feed_args_init(struct cli_feed_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->bundled = 1;
+}
+
+int
+cli_feed_option(struct cli_feed_args *a, int c, const char *arg)
+{
+	switch (c) {
+	case CLI_OPT_FEED:
+		if (a->nfeeds >= CLI_FEEDS_MAX) {
+			cli_error("--feed: at most %d times", CLI_FEEDS_MAX);
+			return -1;
+		}
+		a->feeds[a->nfeeds++] = arg;
+		return 1;
+	case CLI_OPT_NO_BUNDLED_FEEDS:
+		a->bundled = 0;
 		return 1;
 	}
 	return 0;
