@@ -280,6 +280,10 @@ enum {
 
 #define CLI_REPORT_LONGOPTS                                              \
 	{ "source", required_argument, NULL, CLI_OPT_SOURCE },           \
+	CLI_OUTPUT_LONGOPTS
+
+/* The same without --source, for commands that read no dependency tree. */
+#define CLI_OUTPUT_LONGOPTS                                              \
 	{ "format", required_argument, NULL, CLI_OPT_FORMAT },           \
 	{ "output", required_argument, NULL, 'o' },                      \
 	{ "fail-on", required_argument, NULL, CLI_OPT_FAIL_ON },         \
@@ -372,5 +376,30 @@ char *cli_verify_root_path(const char *given);
 
 /* Prints the command's usage line and summary, then `extra`, to fp. */
 void cli_usage(FILE *fp, const char *name, const char *extra);
+
+struct option;
+
+/* A command's options, for cli_parse_options. */
+struct cli_options {
+	const char *cmd;		/* "scan": for --help and the errors */
+	const char *help;		/* printed by -h after the usage line */
+	const char *shortopts;		/* ":o:vh" and the command's own */
+	const struct option *longopts;	/* getopt_long's table */
+	struct cli_report_args *rep;	/* CLI_REPORT_LONGOPTS, or NULL */
+	struct cli_feed_args *feeds;	/* CLI_FEED_LONGOPTS, or NULL */
+	struct cli_registry_args *reg;	/* CLI_REGISTRY_LONGOPTS, or NULL */
+	/* The command's own option c: 0 when taken, an exit code when its
+	 * value is bad (the error printed), -1 when it is not one of them. */
+	int (*own)(void *ctx, int c, const char *arg);
+	void *ctx;
+};
+
+/*
+ * The getopt_long loop of a command over argv[0..argc): every option goes
+ * to the shared parsers o names, then to o->own; -h prints the help; an
+ * unknown option or a missing argument is reported (cli_bad_option).
+ * Returns 0, -1 after --help (the command exits 0), or an exit code.
+ */
+int cli_parse_options(const struct cli_options *o, int argc, char **argv);
 
 #endif

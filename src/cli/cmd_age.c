@@ -64,12 +64,50 @@ struct age_args {
 	int registry_from_npm;
 };
 
+enum {
+	OPT_MIN_AGE = 256, OPT_EXCLUDE, OPT_NOW, OPT_FROM_NPM,
+};
+
+static int
+age_option(void *ctx, int c, const char *arg)
+{
+	struct age_args *a = ctx;
+
+	switch (c) {
+	case OPT_MIN_AGE:
+		if (policy_parse_duration(arg, &a->min_age_s)) {
+			cli_error("--min-age: %s (a number and a unit: 7d, 36h, 1440m, 90s, 2w)",
+				  ws_error_last());
+			return WS_EXIT_USAGE;
+		}
+		a->min_age = arg;
+		return 0;
+	case OPT_EXCLUDE:
+		if (a->nexcludes >= AGE_EXCLUDES_MAX) {
+			cli_error("--exclude: at most %d times",
+				  AGE_EXCLUDES_MAX);
+			return WS_EXIT_USAGE;
+		}
+		a->excludes[a->nexcludes++] = arg;
+		return 0;
+	case OPT_NOW:
+		if (policy_parse_time(arg, &a->now)) {
+			cli_error("--now: %s (an RFC 3339 time such as 2026-01-31T12:00:00Z)",
+				  ws_error_last());
+			return WS_EXIT_USAGE;
+		}
+		a->have_now = 1;
+		return 0;
+	case OPT_FROM_NPM:
+		a->registry_from_npm = 1;
+		return 0;
+	}
+	return -1;
+}
+
 static int
 age_parse_args(struct age_args *a, int argc, char **argv)
 {
-	enum {
-		OPT_MIN_AGE = 256, OPT_EXCLUDE, OPT_NOW, OPT_FROM_NPM,
-	};
 	static const struct option opts[] = {
 		{ "min-age", required_argument, NULL, OPT_MIN_AGE },
 		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
@@ -81,56 +119,16 @@ age_parse_args(struct age_args *a, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	const struct cli_options o = {
+		"age", age_help, ":o:vh", opts, &a->rep, NULL, &a->reg,
+		age_option, a,
+	};
+	int code;
 
 	memset(a, 0, sizeof(*a));
 	cli_report_args_init(&a->rep);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:vh", opts, NULL)) != -1) {
-		int taken = cli_report_option(&a->rep, c, optarg);
-
-		if (!taken)
-			taken = cli_registry_option(&a->reg, c, optarg);
-		if (taken < 0)
-			return WS_EXIT_USAGE;
-		if (taken)
-			continue;
-		switch (c) {
-		case OPT_MIN_AGE:
-			if (policy_parse_duration(optarg, &a->min_age_s)) {
-				cli_error("--min-age: %s (a number and a unit: 7d, 36h, 1440m, 90s, 2w)",
-					  ws_error_last());
-				return WS_EXIT_USAGE;
-			}
-			a->min_age = optarg;
-			break;
-		case OPT_EXCLUDE:
-			if (a->nexcludes >= AGE_EXCLUDES_MAX) {
-				cli_error("--exclude: at most %d times",
-					  AGE_EXCLUDES_MAX);
-				return WS_EXIT_USAGE;
-			}
-			a->excludes[a->nexcludes++] = optarg;
-			break;
-		case OPT_NOW:
-			if (policy_parse_time(optarg, &a->now)) {
-				cli_error("--now: %s (an RFC 3339 time such as 2026-01-31T12:00:00Z)",
-					  ws_error_last());
-				return WS_EXIT_USAGE;
-			}
-			a->have_now = 1;
-			break;
-		case OPT_FROM_NPM:
-			a->registry_from_npm = 1;
-			break;
-		case 'h':
-			cli_usage(stdout, "age", age_help);
-			return -1;
-		default:
-			return cli_bad_option("age", c, argv);
-		}
-	}
+	if ((code = cli_parse_options(&o, argc, argv)))
+		return code;
 	return cli_registry_args_check(&a->reg);
 }
 

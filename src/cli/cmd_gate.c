@@ -107,14 +107,51 @@ split_command(int argc, char **argv, char ***command)
 	return argc;
 }
 
+enum {
+	OPT_RULES = 256, OPT_NO_RULES,
+	OPT_NO_SCAN, OPT_NO_AGE, OPT_MIN_AGE, OPT_EXCLUDE, OPT_NOW,
+	OPT_NO_VERIFY,
+};
+
+static int
+gate_option(void *ctx, int c, const char *arg)
+{
+	struct gate_args *a = ctx;
+
+	switch (c) {
+	case OPT_NO_SCAN:
+		a->scan = 0;
+		return 0;
+	case OPT_NO_AGE:
+		a->age = 0;
+		return 0;
+	case OPT_NO_VERIFY:
+		a->verify = 0;
+		return 0;
+	case OPT_RULES:
+		if (push(a->rule_dirs, &a->nrule_dirs, arg, "--rules"))
+			return WS_EXIT_USAGE;
+		return 0;
+	case OPT_NO_RULES:
+		a->rules = 0;
+		return 0;
+	case OPT_MIN_AGE:
+		a->min_age = arg;
+		return 0;
+	case OPT_EXCLUDE:
+		if (push(a->excludes, &a->nexcludes, arg, "--exclude"))
+			return WS_EXIT_USAGE;
+		return 0;
+	case OPT_NOW:
+		a->now = arg;
+		return 0;
+	}
+	return -1;
+}
+
 static int
 gate_parse_args(struct gate_args *a, int argc, char **argv)
 {
-	enum {
-		OPT_RULES = 256, OPT_NO_RULES,
-		OPT_NO_SCAN, OPT_NO_AGE, OPT_MIN_AGE, OPT_EXCLUDE, OPT_NOW,
-		OPT_NO_VERIFY,
-	};
 	static const struct option opts[] = {
 		{ "no-scan", no_argument, NULL, OPT_NO_SCAN },
 		{ "no-age", no_argument, NULL, OPT_NO_AGE },
@@ -130,7 +167,11 @@ gate_parse_args(struct gate_args *a, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, n;
+	const struct cli_options o = {
+		"gate", gate_help, ":o:vh", opts, &a->rep, &a->feeds, &a->reg,
+		gate_option, a,
+	};
+	int code, n;
 
 	memset(a, 0, sizeof(*a));
 	cli_report_args_init(&a->rep);
@@ -142,55 +183,8 @@ gate_parse_args(struct gate_args *a, int argc, char **argv)
 	a->verify = 1;
 #endif
 	n = split_command(argc, argv, &a->command);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(n, argv, ":o:vh", opts, NULL)) != -1) {
-		int taken = cli_report_option(&a->rep, c, optarg);
-
-		if (!taken)
-			taken = cli_feed_option(&a->feeds, c, optarg);
-		if (!taken)
-			taken = cli_registry_option(&a->reg, c, optarg);
-		if (taken < 0)
-			return WS_EXIT_USAGE;
-		if (taken)
-			continue;
-		switch (c) {
-		case OPT_NO_SCAN:
-			a->scan = 0;
-			break;
-		case OPT_NO_AGE:
-			a->age = 0;
-			break;
-		case OPT_NO_VERIFY:
-			a->verify = 0;
-			break;
-		case OPT_RULES:
-			if (push(a->rule_dirs, &a->nrule_dirs, optarg,
-				 "--rules"))
-				return WS_EXIT_USAGE;
-			break;
-		case OPT_NO_RULES:
-			a->rules = 0;
-			break;
-		case OPT_MIN_AGE:
-			a->min_age = optarg;
-			break;
-		case OPT_EXCLUDE:
-			if (push(a->excludes, &a->nexcludes, optarg,
-				 "--exclude"))
-				return WS_EXIT_USAGE;
-			break;
-		case OPT_NOW:
-			a->now = optarg;
-			break;
-		case 'h':
-			cli_usage(stdout, "gate", gate_help);
-			return -1;
-		default:
-			return cli_bad_option("gate", c, argv);
-		}
-	}
+	if ((code = cli_parse_options(&o, n, argv)))
+		return code;
 	if (n - optind > 1) {
 		cli_error("gate takes one PATH, not %d; run one gate per project",
 			  n - optind);

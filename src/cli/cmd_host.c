@@ -89,12 +89,43 @@ parse_since(const char *s, time_t *out)
 	return 0;
 }
 
+enum {
+	OPT_HOME = 256, OPT_SINCE, OPT_SYSTEM, OPT_SYSTEM_ROOT, OPT_USER,
+};
+
+static int
+host_option(void *ctx, int c, const char *arg)
+{
+	struct host_args *a = ctx;
+
+	switch (c) {
+	case OPT_HOME:
+		a->home = arg;
+		return 0;
+	case OPT_SINCE:
+		if (parse_since(arg, &a->since)) {
+			cli_error("--since: '%s' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)",
+				  arg);
+			return WS_EXIT_USAGE;
+		}
+		return 0;
+	case OPT_SYSTEM:
+		if (!a->system_root)
+			a->system_root = "/";
+		return 0;
+	case OPT_SYSTEM_ROOT:
+		a->system_root = arg;
+		return 0;
+	case OPT_USER:
+		a->user = arg;
+		return 0;
+	}
+	return -1;
+}
+
 static int
 host_parse_args(struct host_args *a, int argc, char **argv)
 {
-	enum {
-		OPT_HOME = 256, OPT_SINCE, OPT_SYSTEM, OPT_SYSTEM_ROOT, OPT_USER,
-	};
 	static const struct option opts[] = {
 		{ "home", required_argument, NULL, OPT_HOME },
 		{ "since", required_argument, NULL, OPT_SINCE },
@@ -102,58 +133,21 @@ host_parse_args(struct host_args *a, int argc, char **argv)
 		{ "system-root", required_argument, NULL, OPT_SYSTEM_ROOT },
 		{ "user", required_argument, NULL, OPT_USER },
 		CLI_FEED_LONGOPTS,
-		{ "format", required_argument, NULL, CLI_OPT_FORMAT },
-		{ "output", required_argument, NULL, 'o' },
-		{ "fail-on", required_argument, NULL, CLI_OPT_FAIL_ON },
-		{ "ignore", required_argument, NULL, CLI_OPT_IGNORE },
-		{ "verbose", no_argument, NULL, 'v' },
+		CLI_OUTPUT_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	const struct cli_options o = {
+		"host", host_help, ":o:vh", opts, &a->rep, &a->feeds, NULL,
+		host_option, a,
+	};
+	int code;
 
 	memset(a, 0, sizeof(*a));
 	cli_report_args_init(&a->rep);
 	cli_feed_args_init(&a->feeds);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:vh", opts, NULL)) != -1) {
-		int taken = cli_report_option(&a->rep, c, optarg);
-
-		if (!taken)
-			taken = cli_feed_option(&a->feeds, c, optarg);
-		if (taken < 0)
-			return WS_EXIT_USAGE;
-		if (taken)
-			continue;
-		switch (c) {
-		case OPT_HOME:
-			a->home = optarg;
-			break;
-		case OPT_SINCE:
-			if (parse_since(optarg, &a->since)) {
-				cli_error("--since: '%s' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)",
-					  optarg);
-				return WS_EXIT_USAGE;
-			}
-			break;
-		case OPT_SYSTEM:
-			if (!a->system_root)
-				a->system_root = "/";
-			break;
-		case OPT_SYSTEM_ROOT:
-			a->system_root = optarg;
-			break;
-		case OPT_USER:
-			a->user = optarg;
-			break;
-		case 'h':
-			cli_usage(stdout, "host", host_help);
-			return -1;
-		default:
-			return cli_bad_option("host", c, argv);
-		}
-	}
+	if ((code = cli_parse_options(&o, argc, argv)))
+		return code;
 	if (!a->home) {
 		a->home = getenv("HOME");
 		if (!a->home || !*a->home) {

@@ -59,13 +59,47 @@ push(const char **list, size_t *n, const char *v, const char *opt)
 	return 0;
 }
 
+enum {
+	OPT_RULES = 256, OPT_NO_RULES,
+	OPT_FILES, OPT_NO_FILES, OPT_TARBALL, OPT_CACHE, OPT_REGISTRY,
+};
+
+static int
+scan_option(void *ctx, int c, const char *arg)
+{
+	struct scan_args *a = ctx;
+
+	switch (c) {
+	case OPT_RULES:
+		if (push(a->rule_dirs, &a->nrule_dirs, arg, "--rules"))
+			return WS_EXIT_USAGE;
+		return 0;
+	case OPT_NO_RULES:
+		a->rules = 0;
+		return 0;
+	case OPT_FILES:
+		a->files = 1;
+		return 0;
+	case OPT_NO_FILES:
+		a->files = 0;
+		return 0;
+	case OPT_TARBALL:
+		if (push(a->tarballs, &a->ntarballs, arg, "--tarball"))
+			return WS_EXIT_USAGE;
+		return 0;
+	case OPT_CACHE:
+		a->npm_cache = arg;
+		return 0;
+	case OPT_REGISTRY:
+		a->registry = arg;
+		return 0;
+	}
+	return -1;
+}
+
 static int
 scan_parse_args(struct scan_args *a, int argc, char **argv)
 {
-	enum {
-		OPT_RULES = 256, OPT_NO_RULES,
-		OPT_FILES, OPT_NO_FILES, OPT_TARBALL, OPT_CACHE, OPT_REGISTRY,
-	};
 	static const struct option opts[] = {
 		CLI_FEED_LONGOPTS,
 		{ "rules", required_argument, NULL, OPT_RULES },
@@ -79,57 +113,19 @@ scan_parse_args(struct scan_args *a, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	const struct cli_options o = {
+		"scan", scan_help, ":o:vh", opts, &a->rep, &a->feeds, NULL,
+		scan_option, a,
+	};
+	int code;
 
 	memset(a, 0, sizeof(*a));
 	cli_report_args_init(&a->rep);
 	cli_feed_args_init(&a->feeds);
 	a->rules = 1;
 	a->files = -1;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:vh", opts, NULL)) != -1) {
-		int taken = cli_report_option(&a->rep, c, optarg);
-
-		if (!taken)
-			taken = cli_feed_option(&a->feeds, c, optarg);
-		if (taken < 0)
-			return WS_EXIT_USAGE;
-		if (taken)
-			continue;
-		switch (c) {
-		case OPT_RULES:
-			if (push(a->rule_dirs, &a->nrule_dirs, optarg,
-				 "--rules"))
-				return WS_EXIT_USAGE;
-			break;
-		case OPT_NO_RULES:
-			a->rules = 0;
-			break;
-		case OPT_FILES:
-			a->files = 1;
-			break;
-		case OPT_NO_FILES:
-			a->files = 0;
-			break;
-		case OPT_TARBALL:
-			if (push(a->tarballs, &a->ntarballs, optarg,
-				 "--tarball"))
-				return WS_EXIT_USAGE;
-			break;
-		case OPT_CACHE:
-			a->npm_cache = optarg;
-			break;
-		case OPT_REGISTRY:
-			a->registry = optarg;
-			break;
-		case 'h':
-			cli_usage(stdout, "scan", scan_help);
-			return -1;
-		default:
-			return cli_bad_option("scan", c, argv);
-		}
-	}
+	if ((code = cli_parse_options(&o, argc, argv)))
+		return code;
 	a->registry = cli_registry_default(a->registry);
 	return 0;
 }

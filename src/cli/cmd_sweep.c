@@ -86,13 +86,80 @@ struct sweep_args {
 	struct cli_feed_args feeds;	/* --feed, --no-bundled-feeds */
 };
 
+enum {
+	OPT_UNDER = 256, OPT_DEPTH, OPT_FROM, OPT_REFS, OPT_SINCE,
+	OPT_ALL_HISTORY, OPT_SHARD, OPT_RESUME, OPT_JSONL, OPT_LIST,
+};
+
+static int
+sweep_option(void *ctx, int c, const char *arg)
+{
+	struct sweep_args *a = ctx;
+	int64_t ignored;
+	char *end;
+	long v;
+
+	switch (c) {
+	case OPT_UNDER:
+		if (a->nunder >= SWEEP_UNDER_MAX) {
+			cli_error("--under: at most %d times", SWEEP_UNDER_MAX);
+			return WS_EXIT_USAGE;
+		}
+		a->under[a->nunder++] = arg;
+		return 0;
+	case OPT_DEPTH:
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || v < 0 ||
+		    v > SWEEP_UNDER_DEPTH_MAX) {
+			cli_error("--depth: \"%s\" is not a number from 0 to %d",
+				  arg, SWEEP_UNDER_DEPTH_MAX);
+			return WS_EXIT_USAGE;
+		}
+		a->depth = (unsigned)v;
+		return 0;
+	case OPT_FROM:
+		a->from = arg;
+		return 0;
+	case OPT_REFS:
+		a->refs = arg;
+		return 0;
+	case OPT_SINCE:
+		if (sweep_parse_date(arg, &ignored)) {
+			cli_error("--since: %s", ws_error_last());
+			return WS_EXIT_USAGE;
+		}
+		a->since = arg;
+		return 0;
+	case OPT_ALL_HISTORY:
+		a->all_history = 1;
+		return 0;
+	case 'j':
+		if (cli_parse_jobs(&a->jobs, arg))
+			return WS_EXIT_USAGE;
+		return 0;
+	case OPT_SHARD:
+		if (sweep_shard_parse(arg, &a->shard_k, &a->shard_n)) {
+			cli_error("--shard: %s", ws_error_last());
+			return WS_EXIT_USAGE;
+		}
+		return 0;
+	case OPT_RESUME:
+		a->resume = arg;
+		return 0;
+	case OPT_JSONL:
+		a->jsonl = arg;
+		return 0;
+	case OPT_LIST:
+		a->list = 1;
+		return 0;
+	}
+	return -1;
+}
+
 static int
 sweep_parse_args(struct sweep_args *a, int argc, char **argv)
 {
-	enum {
-		OPT_UNDER = 256, OPT_DEPTH, OPT_FROM, OPT_REFS, OPT_SINCE,
-		OPT_ALL_HISTORY, OPT_SHARD, OPT_RESUME, OPT_JSONL, OPT_LIST,
-	};
 	static const struct option opts[] = {
 		{ "under", required_argument, NULL, OPT_UNDER },
 		{ "depth", required_argument, NULL, OPT_DEPTH },
@@ -106,15 +173,16 @@ sweep_parse_args(struct sweep_args *a, int argc, char **argv)
 		{ "jsonl", required_argument, NULL, OPT_JSONL },
 		CLI_FEED_LONGOPTS,
 		{ "list", no_argument, NULL, OPT_LIST },
-		CLI_REPORT_LONGOPTS,
+		CLI_OUTPUT_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const struct cli_options o = {
+		"sweep", sweep_help, ":o:vhj:", opts, &a->rep, &a->feeds, NULL,
+		sweep_option, a,
+	};
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	int64_t ignored;
-	char *end;
-	long v;
-	int c;
+	int code;
 
 	memset(a, 0, sizeof(*a));
 	cli_report_args_init(&a->rep);
@@ -123,80 +191,8 @@ sweep_parse_args(struct sweep_args *a, int argc, char **argv)
 	a->jobs = cores < 1 ? 1 : cores > SWEEP_JOBS_MAX ? SWEEP_JOBS_MAX :
 							   (unsigned)cores;
 	a->shard_n = 1;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:vhj:", opts, NULL)) != -1) {
-		int taken = c == CLI_OPT_SOURCE ? 0 :
-			    cli_report_option(&a->rep, c, optarg);
-
-		if (!taken)
-			taken = cli_feed_option(&a->feeds, c, optarg);
-		if (taken < 0)
-			return WS_EXIT_USAGE;
-		if (taken)
-			continue;
-		switch (c) {
-		case OPT_UNDER:
-			if (a->nunder >= SWEEP_UNDER_MAX) {
-				cli_error("--under: at most %d times",
-					  SWEEP_UNDER_MAX);
-				return WS_EXIT_USAGE;
-			}
-			a->under[a->nunder++] = optarg;
-			break;
-		case OPT_DEPTH:
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || v < 0 ||
-			    v > SWEEP_UNDER_DEPTH_MAX) {
-				cli_error("--depth: \"%s\" is not a number from 0 to %d",
-					  optarg, SWEEP_UNDER_DEPTH_MAX);
-				return WS_EXIT_USAGE;
-			}
-			a->depth = (unsigned)v;
-			break;
-		case OPT_FROM:
-			a->from = optarg;
-			break;
-		case OPT_REFS:
-			a->refs = optarg;
-			break;
-		case OPT_SINCE:
-			if (sweep_parse_date(optarg, &ignored)) {
-				cli_error("--since: %s", ws_error_last());
-				return WS_EXIT_USAGE;
-			}
-			a->since = optarg;
-			break;
-		case OPT_ALL_HISTORY:
-			a->all_history = 1;
-			break;
-		case 'j':
-			if (cli_parse_jobs(&a->jobs, optarg))
-				return WS_EXIT_USAGE;
-			break;
-		case OPT_SHARD:
-			if (sweep_shard_parse(optarg, &a->shard_k, &a->shard_n)) {
-				cli_error("--shard: %s", ws_error_last());
-				return WS_EXIT_USAGE;
-			}
-			break;
-		case OPT_RESUME:
-			a->resume = optarg;
-			break;
-		case OPT_JSONL:
-			a->jsonl = optarg;
-			break;
-		case OPT_LIST:
-			a->list = 1;
-			break;
-		case 'h':
-			cli_usage(stdout, "sweep", sweep_help);
-			return -1;
-		default:
-			return cli_bad_option("sweep", c, argv);
-		}
-	}
+	if ((code = cli_parse_options(&o, argc, argv)))
+		return code;
 	return 0;
 }
 

@@ -91,13 +91,48 @@ valid_digest(const char *s)
 	return i - 7 == want;
 }
 
+enum {
+	OPT_HISTORY = 256, OPT_ROOT, OPT_KEYS, OPT_POLICY, OPT_BUNDLE,
+	OPT_DIGEST,
+};
+
+static int
+verify_option(void *ctx, int c, const char *arg)
+{
+	struct verify_args *a = ctx;
+
+	switch (c) {
+	case OPT_HISTORY:
+		if (parse_history(&a->vo.history, arg))
+			return WS_EXIT_USAGE;
+		return 0;
+	case OPT_ROOT:
+		a->vo.trusted_root = arg;
+		return 0;
+	case OPT_KEYS:
+		a->vo.registry_keys = arg;
+		return 0;
+	case OPT_POLICY:
+		a->vo.policy = arg;
+		return 0;
+	case OPT_BUNDLE:
+		a->bundle = arg;
+		return 0;
+	case OPT_DIGEST:
+		if (!valid_digest(arg)) {
+			cli_error("--digest: \"%s\" is not sha256:<64 hex> or sha512:<128 hex>",
+				  arg);
+			return WS_EXIT_USAGE;
+		}
+		a->digest = arg;
+		return 0;
+	}
+	return -1;
+}
+
 static int
 verify_parse_args(struct verify_args *a, int argc, char **argv)
 {
-	enum {
-		OPT_HISTORY = 256, OPT_ROOT, OPT_KEYS, OPT_POLICY, OPT_BUNDLE,
-		OPT_DIGEST,
-	};
 	static const struct option opts[] = {
 		{ "history", required_argument, NULL, OPT_HISTORY },
 		{ "trusted-root", required_argument, NULL, OPT_ROOT },
@@ -111,54 +146,17 @@ verify_parse_args(struct verify_args *a, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	const struct cli_options o = {
+		"verify", verify_help, ":o:vh", opts, &a->rep, NULL, &a->reg,
+		verify_option, a,
+	};
+	int code;
 
 	memset(a, 0, sizeof(*a));
 	cli_report_args_init(&a->rep);
 	a->vo.history = PROV_HISTORY_DEFAULT;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:vh", opts, NULL)) != -1) {
-		int taken = cli_report_option(&a->rep, c, optarg);
-
-		if (!taken)
-			taken = cli_registry_option(&a->reg, c, optarg);
-		if (taken < 0)
-			return WS_EXIT_USAGE;
-		if (taken)
-			continue;
-		switch (c) {
-		case OPT_HISTORY:
-			if (parse_history(&a->vo.history, optarg))
-				return WS_EXIT_USAGE;
-			break;
-		case OPT_ROOT:
-			a->vo.trusted_root = optarg;
-			break;
-		case OPT_KEYS:
-			a->vo.registry_keys = optarg;
-			break;
-		case OPT_POLICY:
-			a->vo.policy = optarg;
-			break;
-		case OPT_BUNDLE:
-			a->bundle = optarg;
-			break;
-		case OPT_DIGEST:
-			if (!valid_digest(optarg)) {
-				cli_error("--digest: \"%s\" is not sha256:<64 hex> or sha512:<128 hex>",
-					  optarg);
-				return WS_EXIT_USAGE;
-			}
-			a->digest = optarg;
-			break;
-		case 'h':
-			cli_usage(stdout, "verify", verify_help);
-			return -1;
-		default:
-			return cli_bad_option("verify", c, argv);
-		}
-	}
+	if ((code = cli_parse_options(&o, argc, argv)))
+		return code;
 	if (cli_registry_args_check(&a->reg))
 		return WS_EXIT_USAGE;
 	if (a->digest && !a->bundle) {

@@ -465,3 +465,33 @@ cli_feed_option(struct cli_feed_args *a, int c, const char *arg)
 	}
 	return 0;
 }
+
+int
+cli_parse_options(const struct cli_options *o, int argc, char **argv)
+{
+	int c, taken;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, o->shortopts, o->longopts,
+				NULL)) != -1) {
+		taken = o->rep ? cli_report_option(o->rep, c, optarg) : 0;
+		if (!taken && o->feeds)
+			taken = cli_feed_option(o->feeds, c, optarg);
+		if (!taken && o->reg)
+			taken = cli_registry_option(o->reg, c, optarg);
+		if (taken < 0)
+			return WS_EXIT_USAGE;
+		if (taken)
+			continue;
+		if (c == 'h') {
+			cli_usage(stdout, o->cmd, o->help);
+			return -1;
+		}
+		if (!o->own || (taken = o->own(o->ctx, c, optarg)) < 0)
+			return cli_bad_option(o->cmd, c, argv);
+		if (taken)
+			return taken;
+	}
+	return 0;
+}
