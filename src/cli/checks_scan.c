@@ -42,7 +42,7 @@ cli_scan_free(struct cli_scan *s)
 
 int
 cli_scan_load(struct cli_scan **out, const struct cli_feed_args *f,
-	      int rules, const char *const *rule_dirs, size_t nrule_dirs)
+	      int rules)
 {
 	struct cli_scan *s = xcalloc(1, sizeof(*s));
 	const char **dirs = NULL;
@@ -58,14 +58,14 @@ cli_scan_load(struct cli_scan **out, const struct cli_feed_args *f,
 		code = cli_exit_for(err);
 		goto done;
 	}
-	if (!rules)
+	if (!rules || !f->rules)
 		goto done;
-	dirs = xcalloc(nrule_dirs + 1, sizeof(*dirs));
+	dirs = xcalloc(f->nrule_dirs + 1, sizeof(*dirs));
 	if (ws_data_dir(rules_dir, sizeof(rules_dir), "rules") == 0)
 		dirs[n++] = rules_dir;
 	ws_error_clear();
-	for (i = 0; i < nrule_dirs; i++)
-		dirs[n++] = rule_dirs[i];
+	for (i = 0; i < f->nrule_dirs; i++)
+		dirs[n++] = f->rule_dirs[i];
 	if (!n)
 		goto done;
 	/* libyara counts its initialisations: harmless if main did */

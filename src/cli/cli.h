@@ -157,12 +157,12 @@ struct feed_set;
 
 /*
  * Loads the feeds f names (the bundled ones unless --no-bundled-feeds,
- * then each --feed) and, when rules, the YARA rules (the bundled
- * directory, then rule_dirs). Returns an exit code, the error printed; on
- * 0, *out is the caller's (cli_scan_free), otherwise NULL.
+ * then each --feed) and, when rules and f->rules, the YARA rules (the
+ * bundled directory, then each --rules). Returns an exit code, the error
+ * printed; on 0, *out is the caller's (cli_scan_free), otherwise NULL.
  */
 int cli_scan_load(struct cli_scan **out, const struct cli_feed_args *f,
-		  int rules, const char *const *rule_dirs, size_t nrule_dirs);
+		  int rules);
 void cli_scan_free(struct cli_scan *s);
 /* The loaded feeds (borrowed from s). */
 const struct feed_set *cli_scan_feeds(const struct cli_scan *s);
@@ -276,6 +276,8 @@ enum {
 	CLI_OPT_IGNORE,
 	CLI_OPT_FEED,
 	CLI_OPT_NO_BUNDLED_FEEDS,
+	CLI_OPT_RULES,
+	CLI_OPT_NO_RULES,
 };
 
 #define CLI_REPORT_LONGOPTS                                              \
@@ -323,21 +325,36 @@ int cli_report_emit(const struct report *r, const struct cli_report_args *a,
 		    const char *stamp);
 
 /*
+ * Adds v to list (n entries, at most max) for the repeatable option opt;
+ * prints "OPT: at most MAX times" and returns -1 when it is full.
+ */
+int cli_list_add(const char **list, size_t *n, size_t max, const char *v,
+		 const char *opt);
+
+/*
  * --feed FILE (repeatable) and --no-bundled-feeds, for the commands that
  * match feeds (scan, gate, sweep, host): CLI_FEED_LONGOPTS in the table,
  * every option to cli_feed_option (1 taken, 0 not, -1 bad: the error
- * printed).
+ * printed). scan and gate also take --rules DIR (repeatable) and
+ * --no-rules: CLI_RULES_LONGOPTS.
  */
-#define CLI_FEEDS_MAX 64
+#define CLI_FEEDS_MAX 64	/* --feed, --rules each */
 
 #define CLI_FEED_LONGOPTS                                                \
 	{ "feed", required_argument, NULL, CLI_OPT_FEED },               \
 	{ "no-bundled-feeds", no_argument, NULL, CLI_OPT_NO_BUNDLED_FEEDS }
 
+#define CLI_RULES_LONGOPTS                                               \
+	{ "rules", required_argument, NULL, CLI_OPT_RULES },             \
+	{ "no-rules", no_argument, NULL, CLI_OPT_NO_RULES }
+
 struct cli_feed_args {
 	const char *feeds[CLI_FEEDS_MAX];
 	size_t nfeeds;
 	int bundled;		/* 0 after --no-bundled-feeds */
+	const char *rule_dirs[CLI_FEEDS_MAX];
+	size_t nrule_dirs;
+	int rules;		/* 0 after --no-rules */
 };
 
 void cli_feed_args_init(struct cli_feed_args *a);

@@ -83,13 +83,8 @@ age_option(void *ctx, int c, const char *arg)
 		a->min_age = arg;
 		return 0;
 	case OPT_EXCLUDE:
-		if (a->nexcludes >= AGE_EXCLUDES_MAX) {
-			cli_error("--exclude: at most %d times",
-				  AGE_EXCLUDES_MAX);
-			return WS_EXIT_USAGE;
-		}
-		a->excludes[a->nexcludes++] = arg;
-		return 0;
+		return cli_list_add(a->excludes, &a->nexcludes, AGE_EXCLUDES_MAX,
+				    arg, "--exclude") ? WS_EXIT_USAGE : 0;
 	case OPT_NOW:
 		if (policy_parse_time(arg, &a->now)) {
 			cli_error("--now: %s (an RFC 3339 time such as 2026-01-31T12:00:00Z)",

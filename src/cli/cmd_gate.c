@@ -19,7 +19,7 @@
 #include "util/error.h"
 #include "util/banned.h"
 
-#define GATE_LIST_MAX 64	/* --rules, --exclude each */
+#define GATE_EXCLUDES_MAX 64	/* --exclude */
 #define GATE_BLOCKERS_SHOWN 20	/* blocking findings listed on stderr */
 
 int cmd_gate(int argc, char **argv);
@@ -61,32 +61,18 @@ static const char gate_help[] =
 
 struct gate_args {
 	struct cli_report_args rep;	/* --source, --format, -o, ... */
-	struct cli_feed_args feeds;	/* --feed, --no-bundled-feeds */
+	struct cli_feed_args feeds;	/* --feed, --rules and their --no- */
 	struct cli_registry_args reg;	/* --registry, --cache, --offline, --jobs */
-	const char *rule_dirs[GATE_LIST_MAX];
-	size_t nrule_dirs;
-	const char *excludes[GATE_LIST_MAX];
+	const char *excludes[GATE_EXCLUDES_MAX];
 	size_t nexcludes;
 	const char *min_age;
 	const char *now;
 	const char *path;
 	char **command;		/* after "--", NULL-terminated; NULL: none */
-	int rules;
 	int scan;
 	int age;
 	int verify;
 };
-
-static int
-push(const char **list, size_t *n, const char *v, const char *opt)
-{
-	if (*n >= GATE_LIST_MAX) {
-		cli_error("%s: at most %d times", opt, GATE_LIST_MAX);
-		return -1;
-	}
-	list[(*n)++] = v;
-	return 0;
-}
 
 /*
  * getopt_long permutes argv and would move "--" ahead of PATH, losing
@@ -108,8 +94,7 @@ split_command(int argc, char **argv, char ***command)
 }
 
 enum {
-	OPT_RULES = 256, OPT_NO_RULES,
-	OPT_NO_SCAN, OPT_NO_AGE, OPT_MIN_AGE, OPT_EXCLUDE, OPT_NOW,
+	OPT_NO_SCAN = 256, OPT_NO_AGE, OPT_MIN_AGE, OPT_EXCLUDE, OPT_NOW,
 	OPT_NO_VERIFY,
 };
 
@@ -128,18 +113,12 @@ gate_option(void *ctx, int c, const char *arg)
 	case OPT_NO_VERIFY:
 		a->verify = 0;
 		return 0;
-	case OPT_RULES:
-		if (push(a->rule_dirs, &a->nrule_dirs, arg, "--rules"))
-			return WS_EXIT_USAGE;
-		return 0;
-	case OPT_NO_RULES:
-		a->rules = 0;
-		return 0;
 	case OPT_MIN_AGE:
 		a->min_age = arg;
 		return 0;
 	case OPT_EXCLUDE:
-		if (push(a->excludes, &a->nexcludes, arg, "--exclude"))
+		if (cli_list_add(a->excludes, &a->nexcludes, GATE_EXCLUDES_MAX,
+				 arg, "--exclude"))
 			return WS_EXIT_USAGE;
 		return 0;
 	case OPT_NOW:
@@ -157,8 +136,7 @@ gate_parse_args(struct gate_args *a, int argc, char **argv)
 		{ "no-age", no_argument, NULL, OPT_NO_AGE },
 		{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
 		CLI_FEED_LONGOPTS,
-		{ "rules", required_argument, NULL, OPT_RULES },
-		{ "no-rules", no_argument, NULL, OPT_NO_RULES },
+		CLI_RULES_LONGOPTS,
 		{ "min-age", required_argument, NULL, OPT_MIN_AGE },
 		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 		{ "now", required_argument, NULL, OPT_NOW },
@@ -176,7 +154,6 @@ gate_parse_args(struct gate_args *a, int argc, char **argv)
 	memset(a, 0, sizeof(*a));
 	cli_report_args_init(&a->rep);
 	cli_feed_args_init(&a->feeds);
-	a->rules = 1;
 	a->scan = 1;
 	a->age = 1;
 #ifdef WS_HAVE_VERIFY
@@ -436,8 +413,7 @@ cmd_gate(int argc, char **argv)
 	cli_errors_to(&r);
 	cli_utc_now(stamp, sizeof(stamp), day, sizeof(day));
 
-	if ((a.scan && (code = cli_scan_load(&s, &a.feeds, a.rules,
-					     a.rule_dirs, a.nrule_dirs))) ||
+	if ((a.scan && (code = cli_scan_load(&s, &a.feeds, 1))) ||
 	    (code = cli_baseline_load(&baseline, a.rep.ignore)))
 		goto done;
 	code = cli_load_inputs(&inv, 1, (char **)&a.path, a.rep.src, a.rep.verbose);

@@ -181,7 +181,7 @@ cmd_host(int argc, char **argv)
 		return code < 0 ? WS_EXIT_CLEAN : code;
 	report_init(&r, "host");
 	cli_utc_now(stamp, sizeof(stamp), day, sizeof(day));
-	if ((code = cli_scan_load(&s, &a.feeds, 0, NULL, 0)) ||
+	if ((code = cli_scan_load(&s, &a.feeds, 0)) ||
 	    (code = cli_baseline_load(&baseline, a.rep.ignore)))
 		goto done;
 	memset(&o, 0, sizeof(o));

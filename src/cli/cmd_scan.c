@@ -10,7 +10,7 @@
 #include "util/error.h"
 #include "util/banned.h"
 
-#define SCAN_LIST_MAX 64	/* --rules, --tarball each */
+#define SCAN_TARBALLS_MAX 64	/* --tarball */
 
 static const char scan_help[] =
 	"Options:\n"
@@ -37,31 +37,16 @@ static const char scan_help[] =
 
 struct scan_args {
 	struct cli_report_args rep;	/* --source, --format, -o, ... */
-	struct cli_feed_args feeds;	/* --feed, --no-bundled-feeds */
-	const char *rule_dirs[SCAN_LIST_MAX + 1];
-	size_t nrule_dirs;
-	const char *tarballs[SCAN_LIST_MAX];
+	struct cli_feed_args feeds;	/* --feed, --rules and their --no- */
+	const char *tarballs[SCAN_TARBALLS_MAX];
 	size_t ntarballs;
 	const char *npm_cache;
 	const char *registry;
-	int rules;
 	int files;		/* -1: default */
 };
 
-static int
-push(const char **list, size_t *n, const char *v, const char *opt)
-{
-	if (*n >= SCAN_LIST_MAX) {
-		cli_error("%s: at most %d times", opt, SCAN_LIST_MAX);
-		return -1;
-	}
-	list[(*n)++] = v;
-	return 0;
-}
-
 enum {
-	OPT_RULES = 256, OPT_NO_RULES,
-	OPT_FILES, OPT_NO_FILES, OPT_TARBALL, OPT_CACHE, OPT_REGISTRY,
+	OPT_FILES = 256, OPT_NO_FILES, OPT_TARBALL, OPT_CACHE, OPT_REGISTRY,
 };
 
 static int
@@ -70,13 +55,6 @@ scan_option(void *ctx, int c, const char *arg)
 	struct scan_args *a = ctx;
 
 	switch (c) {
-	case OPT_RULES:
-		if (push(a->rule_dirs, &a->nrule_dirs, arg, "--rules"))
-			return WS_EXIT_USAGE;
-		return 0;
-	case OPT_NO_RULES:
-		a->rules = 0;
-		return 0;
 	case OPT_FILES:
 		a->files = 1;
 		return 0;
@@ -84,7 +62,8 @@ scan_option(void *ctx, int c, const char *arg)
 		a->files = 0;
 		return 0;
 	case OPT_TARBALL:
-		if (push(a->tarballs, &a->ntarballs, arg, "--tarball"))
+		if (cli_list_add(a->tarballs, &a->ntarballs, SCAN_TARBALLS_MAX,
+				 arg, "--tarball"))
 			return WS_EXIT_USAGE;
 		return 0;
 	case OPT_CACHE:
@@ -102,8 +81,7 @@ scan_parse_args(struct scan_args *a, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		CLI_FEED_LONGOPTS,
-		{ "rules", required_argument, NULL, OPT_RULES },
-		{ "no-rules", no_argument, NULL, OPT_NO_RULES },
+		CLI_RULES_LONGOPTS,
 		{ "files", no_argument, NULL, OPT_FILES },
 		{ "no-files", no_argument, NULL, OPT_NO_FILES },
 		{ "tarball", required_argument, NULL, OPT_TARBALL },
@@ -122,7 +100,6 @@ scan_parse_args(struct scan_args *a, int argc, char **argv)
 	memset(a, 0, sizeof(*a));
 	cli_report_args_init(&a->rep);
 	cli_feed_args_init(&a->feeds);
-	a->rules = 1;
 	a->files = -1;
 	if ((code = cli_parse_options(&o, argc, argv)))
 		return code;
@@ -150,8 +127,7 @@ cmd_scan(int argc, char **argv)
 	cli_errors_to(&r);
 	cli_utc_now(stamp, sizeof(stamp), day, sizeof(day));
 
-	if ((code = cli_scan_load(&s, &a.feeds, a.rules, a.rule_dirs,
-				  a.nrule_dirs)) ||
+	if ((code = cli_scan_load(&s, &a.feeds, 1)) ||
 	    (code = cli_baseline_load(&baseline, a.rep.ignore)))
 		goto done;
 

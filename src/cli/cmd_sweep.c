@@ -101,12 +101,8 @@ sweep_option(void *ctx, int c, const char *arg)
 
 	switch (c) {
 	case OPT_UNDER:
-		if (a->nunder >= SWEEP_UNDER_MAX) {
-			cli_error("--under: at most %d times", SWEEP_UNDER_MAX);
-			return WS_EXIT_USAGE;
-		}
-		a->under[a->nunder++] = arg;
-		return 0;
+		return cli_list_add(a->under, &a->nunder, SWEEP_UNDER_MAX, arg,
+				    "--under") ? WS_EXIT_USAGE : 0;
 	case OPT_DEPTH:
 		errno = 0;
 		v = strtol(arg, &end, 10);
@@ -562,7 +558,7 @@ cmd_sweep(int argc, char **argv)
 		goto done;
 	}
 
-	if ((code = cli_scan_load(&s, &a.feeds, 0, NULL, 0)) ||
+	if ((code = cli_scan_load(&s, &a.feeds, 0)) ||
 	    (code = cli_baseline_load(&baseline, a.rep.ignore)))
 		goto done;
 	if ((err = sweep_global_setup())) {

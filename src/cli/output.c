@@ -441,11 +441,24 @@ cli_report_emit(const struct report *r, const struct cli_report_args *a,
 	return code;
 }
 
+int
+cli_list_add(const char **list, size_t *n, size_t max, const char *v,
+	     const char *opt)
+{
+	if (*n >= max) {
+		cli_error("%s: at most %zu times", opt, max);
+		return -1;
+	}
+	list[(*n)++] = v;
+	return 0;
+}
+
 void
 cli_feed_args_init(struct cli_feed_args *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->bundled = 1;
+	a->rules = 1;
 }
 
 int
@@ -453,14 +466,16 @@ cli_feed_option(struct cli_feed_args *a, int c, const char *arg)
 {
 	switch (c) {
 	case CLI_OPT_FEED:
-		if (a->nfeeds >= CLI_FEEDS_MAX) {
-			cli_error("--feed: at most %d times", CLI_FEEDS_MAX);
-			return -1;
-		}
-		a->feeds[a->nfeeds++] = arg;
-		return 1;
+		return cli_list_add(a->feeds, &a->nfeeds, CLI_FEEDS_MAX, arg,
+				    "--feed") ? -1 : 1;
 	case CLI_OPT_NO_BUNDLED_FEEDS:
 		a->bundled = 0;
+		return 1;
+	case CLI_OPT_RULES:
+		return cli_list_add(a->rule_dirs, &a->nrule_dirs, CLI_FEEDS_MAX,
+				    arg, "--rules") ? -1 : 1;
+	case CLI_OPT_NO_RULES:
+		a->rules = 0;
 		return 1;
 	}
 	return 0;
