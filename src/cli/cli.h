@@ -136,6 +136,13 @@ enum cli_source {
 int cli_parse_source(enum cli_source *out, const char *arg);
 
 /*
+ * The operands left after option parsing, argv[optind..argc), or "."
+ * alone when there are none: sets *paths (borrowed) and returns their
+ * count (at least 1).
+ */
+int cli_operands(char ***paths, int argc, char **argv);
+
+/*
  * Loads every path (a project directory or a lockfile; "." when npaths is
  * 0) into inv, prints each input's error and the trees' warnings (the
  * first 20 unless verbose), indexes inv, and returns the exit code the

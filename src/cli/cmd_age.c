@@ -274,7 +274,6 @@ load_policy(struct policy *p, const struct age_args *a, const char *dir,
 int
 cmd_age(int argc, char **argv)
 {
-	static char *const dot[] = { ".", NULL };
 	struct age_args a;
 	struct npmrc *cfg = NULL;
 	struct cli_registry *reg = NULL;
@@ -301,12 +300,7 @@ cmd_age(int argc, char **argv)
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-	npaths = argc - optind;
-	paths = argv + optind;
-	if (npaths <= 0) {
-		npaths = 1;
-		paths = (char **)dot;
-	}
+	npaths = cli_operands(&paths, argc, argv);
 
 	/* npm's configuration, as npm reads it from the first project */
 	dir = cli_project_dir(paths[0]);

@@ -366,7 +366,6 @@ done:
 int
 cmd_verify(int argc, char **argv)
 {
-	static char *const dot[] = { ".", NULL };
 	struct verify_args a;
 	struct npmrc *cfg = NULL;
 	struct cli_registry *reg = NULL;
@@ -385,12 +384,7 @@ cmd_verify(int argc, char **argv)
 		return verify_bundle(&a);
 	report_init(&r, "verify");
 	cli_utc_now(stamp, sizeof(stamp), day, sizeof(day));
-	npaths = argc - optind;
-	paths = argv + optind;
-	if (npaths <= 0) {
-		npaths = 1;
-		paths = (char **)dot;
-	}
+	npaths = cli_operands(&paths, argc, argv);
 	if ((code = cli_verify_load(&v, &a.vo)))
 		goto done;
 	dir = cli_project_dir(paths[0]);
