@@ -2,7 +2,7 @@
 """Integration tests of `wormsign age` against the loopback test registry.
 
 Usage:
-    age_cli.py --wormsign BINARY [--src DIR]
+    age_cli.py --wormsign BINARY [--src DIR] [NAME...]
 
 Python 3 standard library only.  Starts tests/registry/server.py on
 127.0.0.1 (random port) with a temporary root, writes packuments with
@@ -15,7 +15,6 @@ it.  Prints "ok N - name" / "not ok N - name" and a last line
 "N passed, N failed"; exits 1 when a test failed.
 """
 
-import argparse
 import json
 import os
 import shutil
@@ -410,12 +409,8 @@ TESTS = [
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--wormsign", required=True)
-    ap.add_argument("--src", default=wstest.default_src(__file__))
-    ap.add_argument("only", nargs="*")
-    a = ap.parse_args()
-    env = Env(os.path.abspath(a.wormsign), a.src)
+    a = wstest.parse_args(__file__)
+    env = Env(a.wormsign, a.src)
     try:
         env.start()
         return wstest.main_loop(TESTS, lambda fn: fn(env), a.only)

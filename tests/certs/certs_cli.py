@@ -2,7 +2,7 @@
 """Integration tests of `wormsign certs` and `wormsign report rotate`.
 
 Usage:
-    certs_cli.py --wormsign BINARY --data DIR
+    certs_cli.py --wormsign BINARY --data DIR [--src DIR] [NAME...]
 
 Python 3 standard library only.  Every certificate and key is made here,
 in a temporary directory ($TMPDIR), with the openssl command line (a
@@ -22,7 +22,6 @@ or token value appears in any output format.  Prints "ok N - name" /
 test failed.
 """
 
-import argparse
 import base64
 import hashlib
 import json
@@ -689,17 +688,11 @@ TESTS = [
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--wormsign", required=True)
-    ap.add_argument("--data", required=True)
-    ap.add_argument("names", nargs="*")
-    a = ap.parse_args()
+    a = wstest.parse_args(__file__, "--data")
     with tempfile.TemporaryDirectory(prefix="certs-cli-") as tmp:
-        fx = Fixture(tmp)
-        ctx = Ctx(os.path.abspath(a.wormsign), os.path.abspath(a.data), fx,
-                  tmp)
+        ctx = Ctx(a.wormsign, a.data, Fixture(tmp), tmp)
         return wstest.main_loop([(t.__name__, t) for t in TESTS],
-                                lambda t: t(ctx), a.names)
+                                lambda t: t(ctx), a.only)
 
 
 if __name__ == "__main__":

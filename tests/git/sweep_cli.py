@@ -12,7 +12,6 @@ feeds).  Prints "ok N - name" / "not ok N - name" and a last line
 "N passed, N failed"; exits 1 when a test failed.
 """
 
-import argparse
 import json
 import os
 import shutil
@@ -604,12 +603,8 @@ TESTS = [
 
 def main():
     global FEED, WORMSIGN, TMP, BASE_ENV
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--wormsign", required=True)
-    ap.add_argument("--src", default=wstest.default_src(__file__))
-    ap.add_argument("only", nargs="*")
-    a = ap.parse_args()
-    WORMSIGN = os.path.abspath(a.wormsign)
+    a = wstest.parse_args(__file__)
+    WORMSIGN = a.wormsign
     FEED = os.path.join(a.src, "tests", "data", "git", "test-feed.json")
     TMP = tempfile.mkdtemp(prefix="sweep-cli-", dir=os.environ.get("TMPDIR"))
     home = os.path.join(TMP, ".home")

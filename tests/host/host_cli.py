@@ -2,7 +2,7 @@
 """Integration tests of `wormsign host` against fake homes made by each test.
 
 Usage:
-    host_cli.py --wormsign BINARY
+    host_cli.py --wormsign BINARY [--src DIR] [NAME...]
 
 Python 3 standard library only.  Every test builds a home directory under
 a fresh temporary directory ($TMPDIR): systemd units, LaunchAgents, a
@@ -15,7 +15,6 @@ appears in any output format.  Prints "ok N - name" / "not ok N - name"
 and a last line "N passed, N failed"; exits 1 when a test failed.
 """
 
-import argparse
 import gzip
 import hashlib
 import io
@@ -634,10 +633,7 @@ TESTS = [
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--wormsign", required=True)
-    args = ap.parse_args()
-    args.wormsign = os.path.abspath(args.wormsign)
+    args = wstest.parse_args(__file__)
 
     def in_a_new_home(fn):
         h = Home(args)
@@ -646,7 +642,7 @@ def main():
         finally:
             h.cleanup()
 
-    return wstest.main_loop(TESTS, in_a_new_home)
+    return wstest.main_loop(TESTS, in_a_new_home, args.only)
 
 
 if __name__ == "__main__":

@@ -8,9 +8,11 @@ path (sys.path.insert(0, <the script's dir>/../lib)) and imports it:
     sanitizer_free     fails when stderr holds an ASan/UBSan report
     npm_env            os.environ without npm's or proxies' settings
     RegistryEnv        a base class: tests/registry/server.py on 127.0.0.1
+    parse_args         --wormsign BINARY, --src DIR, NAME... and the script's own
     main_loop          runs (name, fn) tests and prints their TAP lines
 """
 
+import argparse
 import json
 import os
 import shutil
@@ -109,6 +111,26 @@ class RegistryEnv:
         except ValueError:
             raise AssertionError("not JSON (rc %d): %s\n%s" % (rc, out, err))
         return rc, doc, err
+
+
+def parse_args(script, *paths):
+    """The command line of a test script: --wormsign BINARY, --src DIR
+    (default: the source tree of script), each of paths (an option such as
+    "--mkpki", required) and NAME... (the tests to run: those whose name
+    contains one; all by default).  wormsign and the paths are made
+    absolute."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--wormsign", required=True)
+    for p in paths:
+        ap.add_argument(p, required=True)
+    ap.add_argument("--src", default=default_src(script))
+    ap.add_argument("only", nargs="*", metavar="NAME")
+    a = ap.parse_args()
+    a.wormsign = os.path.abspath(a.wormsign)
+    for p in paths:
+        name = p.lstrip("-").replace("-", "_")
+        setattr(a, name, os.path.abspath(getattr(a, name)))
+    return a
 
 
 def main_loop(tests, call, only=()):

@@ -19,7 +19,6 @@ Prints "ok N - name" / "not ok N - name" and "N passed, N failed"; exits 1
 when a test failed.
 """
 
-import argparse
 import json
 import os
 import shutil
@@ -566,13 +565,8 @@ TESTS = [
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--wormsign", required=True)
-    ap.add_argument("--mkpki", required=True)
-    ap.add_argument("--src", default=wstest.default_src(__file__))
-    ap.add_argument("only", nargs="*")
-    a = ap.parse_args()
-    env = Env(os.path.abspath(a.wormsign), os.path.abspath(a.mkpki), a.src)
+    a = wstest.parse_args(__file__, "--mkpki")
+    env = Env(a.wormsign, a.mkpki, a.src)
     try:
         env.start()
         return wstest.main_loop(TESTS, lambda fn: fn(env), a.only)
