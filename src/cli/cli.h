@@ -206,7 +206,7 @@ int cli_policy_load_project(struct policy *p, const struct npmrc *cfg,
 			    const char *dir);
 
 /* --registry URL, else $npm_config_registry when set and not empty
- * (scan and gate, which read no .npmrc for it). */
+ * (scan and gate). */
 const char *cli_registry_default(const char *given);
 
 struct cli_registry_opts {
@@ -272,9 +272,10 @@ int cli_registry_option(struct cli_registry_args *a, int c, const char *arg);
 int cli_registry_args_check(const struct cli_registry_args *a);
 
 /*
- * The options every findings command (scan, age, gate) takes, parsed in
- * one place: put CLI_REPORT_LONGOPTS in the getopt_long table, "o:v" in
- * the short options, and hand every option to cli_report_option first.
+ * The options every findings command (scan, age, gate, ...) takes, parsed
+ * in one place: put CLI_REPORT_LONGOPTS (or CLI_OUTPUT_LONGOPTS) in the
+ * getopt_long table, "o:v" in the short options, and hand every option to
+ * cli_report_option first (cli_parse_options does).
  */
 enum {
 	CLI_OPT_SOURCE = 0x1000,
