@@ -69,6 +69,18 @@ cli_registry_option(struct cli_registry_args *a, int c, const char *arg)
 	return 0;
 }
 
+void
+cli_registry_stats_add(struct registry_stats *a, const struct registry_stats *b)
+{
+	a->requests += b->requests;
+	a->fetched += b->fetched;
+	a->revalidated += b->revalidated;
+	a->cached += b->cached;
+	a->not_found += b->not_found;
+	a->failed += b->failed;
+	a->offline += b->offline;
+}
+
 int
 cli_registry_args_check(const struct cli_registry_args *a)
 {

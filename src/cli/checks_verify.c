@@ -110,18 +110,6 @@ done:
 	return code;
 }
 
-static void
-add_registry_stats(struct registry_stats *a, const struct registry_stats *b)
-{
-	a->requests += b->requests;
-	a->fetched += b->fetched;
-	a->revalidated += b->revalidated;
-	a->cached += b->cached;
-	a->not_found += b->not_found;
-	a->failed += b->failed;
-	a->offline += b->offline;
-}
-
 int
 cli_verify_run(struct cli_verify *v, struct report *r,
 	       const struct tree_inv *inv, struct registry_client *client,
@@ -161,8 +149,8 @@ cli_verify_run(struct cli_verify *v, struct report *r,
 	t->bundles_verified += st.bundles_verified;
 	t->bundles_cached += st.bundles_cached;
 	t->history_versions += st.history_versions;
-	add_registry_stats(&t->packuments, &st.packuments);
-	add_registry_stats(&t->documents, &st.documents);
+	cli_registry_stats_add(&t->packuments, &st.packuments);
+	cli_registry_stats_add(&t->documents, &st.documents);
 	v->keys_source = st.keys_source;
 	v->nkeys = st.nkeys;
 	return code;

@@ -271,6 +271,11 @@ int cli_registry_option(struct cli_registry_args *a, int c, const char *arg);
  * --refresh are both given, else 0. */
 int cli_registry_args_check(const struct cli_registry_args *a);
 
+/* Adds b's counts to a (the runs of age and verify over several PATHs). */
+struct registry_stats;
+void cli_registry_stats_add(struct registry_stats *a,
+			    const struct registry_stats *b);
+
 /*
  * The options every findings command (scan, age, gate, ...) takes, parsed
  * in one place: put CLI_REPORT_LONGOPTS (or CLI_OUTPUT_LONGOPTS) in the

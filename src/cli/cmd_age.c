@@ -376,13 +376,7 @@ cmd_age(int argc, char **argv)
 		}
 		total.packages += st.packages;
 		total.names += st.names;
-		total.registry.requests += st.registry.requests;
-		total.registry.fetched += st.registry.fetched;
-		total.registry.revalidated += st.registry.revalidated;
-		total.registry.cached += st.registry.cached;
-		total.registry.not_found += st.registry.not_found;
-		total.registry.failed += st.registry.failed;
-		total.registry.offline += st.registry.offline;
+		cli_registry_stats_add(&total.registry, &st.registry);
 		tree_inv_release(&inv);
 	}
 	cli_note("checked %zu package versions of %zu names: %zu fetched, %zu revalidated, %zu cached, %zu not found, %zu failed, %zu offline; %zu requests",
