@@ -34,6 +34,63 @@ cli_parse_jobs(unsigned *out, const char *arg)
 	return 0;
 }
 
+const char *
+cli_registry_default(const char *given)
+{
+	const char *env = getenv("npm_config_registry");
+
+	if (given)
+		return given;
+	return env && *env ? env : NULL;
+}
+
+int
+cli_registry_option(struct cli_registry_args *a, int c, const char *arg)
+{
+	switch (c) {
+	case CLI_OPT_REGISTRY:
+		a->registry = arg;
+		return 1;
+	case CLI_OPT_USERCONFIG:
+		a->userconfig = arg;
+		return 1;
+	case CLI_OPT_CACHE:
+		a->ro.cache = arg;
+		return 1;
+	case CLI_OPT_OFFLINE:
+		a->ro.offline = 1;
+		return 1;
+	case CLI_OPT_REFRESH:
+		a->ro.refresh = 1;
+		return 1;
+	case CLI_OPT_JOBS:
+		return cli_parse_jobs(&a->ro.jobs, arg) ? -1 : 1;
+	}
+	return 0;
+}
+
+void
+cli_registry_stats_add(struct registry_stats *a, const struct registry_stats *b)
+{
+	a->requests += b->requests;
+	a->fetched += b->fetched;
+	a->revalidated += b->revalidated;
+	a->cached += b->cached;
+	a->not_found += b->not_found;
+	a->failed += b->failed;
+	a->offline += b->offline;
+}
+
+int
+cli_registry_args_check(const struct cli_registry_args *a)
+{
+	if (a->ro.offline && a->ro.refresh) {
+		cli_error("--offline and --refresh exclude each other");
+		return WS_EXIT_USAGE;
+	}
+	return 0;
+}
+
 char *
 cli_project_dir(const char *path)
 {

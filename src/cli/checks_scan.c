@@ -41,9 +41,8 @@ cli_scan_free(struct cli_scan *s)
 }
 
 int
-cli_scan_load(struct cli_scan **out, int bundled_feeds,
-	      const char *const *feeds, size_t nfeeds, int rules,
-	      const char *const *rule_dirs, size_t nrule_dirs)
+cli_scan_load(struct cli_scan **out, const struct cli_feed_args *f,
+	      int rules)
 {
 	struct cli_scan *s = xcalloc(1, sizeof(*s));
 	const char **dirs = NULL;
@@ -54,19 +53,19 @@ cli_scan_load(struct cli_scan **out, int bundled_feeds,
 	*out = NULL;
 	feed_set_init(&s->feeds);
 	if ((err = feed_load_all(&s->feeds, &s->owned, &s->nowned,
-				 bundled_feeds, feeds, nfeeds))) {
+				 f->bundled, f->feeds, f->nfeeds))) {
 		cli_error("%s", ws_error_last());
 		code = cli_exit_for(err);
 		goto done;
 	}
-	if (!rules)
+	if (!rules || !f->rules)
 		goto done;
-	dirs = xcalloc(nrule_dirs + 1, sizeof(*dirs));
+	dirs = xcalloc(f->nrule_dirs + 1, sizeof(*dirs));
 	if (ws_data_dir(rules_dir, sizeof(rules_dir), "rules") == 0)
 		dirs[n++] = rules_dir;
 	ws_error_clear();
-	for (i = 0; i < nrule_dirs; i++)
-		dirs[n++] = rule_dirs[i];
+	for (i = 0; i < f->nrule_dirs; i++)
+		dirs[n++] = f->rule_dirs[i];
 	if (!n)
 		goto done;
 	/* libyara counts its initialisations: harmless if main did */
@@ -88,6 +87,12 @@ done:
 	else
 		*out = s;
 	return code;
+}
+
+const struct feed_set *
+cli_scan_feeds(const struct cli_scan *s)
+{
+	return &s->feeds;
 }
 
 void

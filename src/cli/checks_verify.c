@@ -7,13 +7,10 @@
 #include "prov/check.h"
 #include "prov/prov.h"
 #include "report/report.h"
-#include "util/datadir.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
-
-#define VERIFY_PATH_MAX 4096
 
 struct cli_verify {
 	struct prov_trusted_root *root;
@@ -47,18 +44,7 @@ read_doc(struct strbuf *sb, const char *path, size_t max, char digest[65],
 char *
 cli_verify_root_path(const char *given)
 {
-	char dir[VERIFY_PATH_MAX];
-	size_t n;
-	char *out;
-
-	if (given)
-		return xstrdup(given);
-	if (ws_data_dir(dir, sizeof(dir), "trust") < 0)
-		return NULL;
-	n = strlen(dir) + sizeof("/trusted_root.json");
-	out = xmalloc(n);
-	snprintf(out, n, "%s/trusted_root.json", dir);
-	return out;
+	return given ? xstrdup(given) : prov_trusted_root_default_path();
 }
 
 void
@@ -124,18 +110,6 @@ done:
 	return code;
 }
 
-static void
-add_registry_stats(struct registry_stats *a, const struct registry_stats *b)
-{
-	a->requests += b->requests;
-	a->fetched += b->fetched;
-	a->revalidated += b->revalidated;
-	a->cached += b->cached;
-	a->not_found += b->not_found;
-	a->failed += b->failed;
-	a->offline += b->offline;
-}
-
 int
 cli_verify_run(struct cli_verify *v, struct report *r,
 	       const struct tree_inv *inv, struct registry_client *client,
@@ -175,8 +149,8 @@ cli_verify_run(struct cli_verify *v, struct report *r,
 	t->bundles_verified += st.bundles_verified;
 	t->bundles_cached += st.bundles_cached;
 	t->history_versions += st.history_versions;
-	add_registry_stats(&t->packuments, &st.packuments);
-	add_registry_stats(&t->documents, &st.documents);
+	cli_registry_stats_add(&t->packuments, &st.packuments);
+	cli_registry_stats_add(&t->documents, &st.documents);
 	v->keys_source = st.keys_source;
 	v->nkeys = st.nkeys;
 	return code;

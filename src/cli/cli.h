@@ -136,6 +136,13 @@ enum cli_source {
 int cli_parse_source(enum cli_source *out, const char *arg);
 
 /*
+ * The operands left after option parsing, argv[optind..argc), or "."
+ * alone when there are none: sets *paths (borrowed) and returns their
+ * count (at least 1).
+ */
+int cli_operands(char ***paths, int argc, char **argv);
+
+/*
  * Loads every path (a project directory or a lockfile; "." when npaths is
  * 0) into inv, prints each input's error and the trees' warnings (the
  * first 20 unless verbose), indexes inv, and returns the exit code the
@@ -152,16 +159,20 @@ struct npmrc;
 struct policy;
 struct registry_client;
 
+struct cli_feed_args;
+struct feed_set;
+
 /*
- * Loads the feeds (the bundled ones unless !bundled_feeds, then feeds)
- * and, when rules, the YARA rules (the bundled directory, then
- * rule_dirs). Returns an exit code, the error printed; on 0, *out is the
- * caller's (cli_scan_free), otherwise NULL.
+ * Loads the feeds f names (the bundled ones unless --no-bundled-feeds,
+ * then each --feed) and, when rules and f->rules, the YARA rules (the
+ * bundled directory, then each --rules). Returns an exit code, the error
+ * printed; on 0, *out is the caller's (cli_scan_free), otherwise NULL.
  */
-int cli_scan_load(struct cli_scan **out, int bundled_feeds,
-		  const char *const *feeds, size_t nfeeds, int rules,
-		  const char *const *rule_dirs, size_t nrule_dirs);
+int cli_scan_load(struct cli_scan **out, const struct cli_feed_args *f,
+		  int rules);
 void cli_scan_free(struct cli_scan *s);
+/* The loaded feeds (borrowed from s). */
+const struct feed_set *cli_scan_feeds(const struct cli_scan *s);
 /*
  * Scans inv into r, and with files the installed files of its
  * node_modules trees. o is left as used, borrowing from s, for scanning
@@ -194,6 +205,10 @@ void cli_npmrc_warnings(const struct npmrc *cfg, int verbose);
 int cli_policy_load_project(struct policy *p, const struct npmrc *cfg,
 			    const char *dir);
 
+/* --registry URL, else $npm_config_registry when set and not empty
+ * (scan and gate). */
+const char *cli_registry_default(const char *given);
+
 struct cli_registry_opts {
 	const char *cache;	/* --cache DIR, or NULL for the default */
 	unsigned jobs;
@@ -219,19 +234,71 @@ struct registry_client *cli_registry_client(const struct cli_registry *reg);
 void cli_registry_free(struct cli_registry *reg);
 
 /*
- * The options every findings command (scan, age, gate) takes, parsed in
- * one place: put CLI_REPORT_LONGOPTS in the getopt_long table, "o:v" in
- * the short options, and hand every option to cli_report_option first.
+ * The registry options of age, verify and gate, parsed in one place: put
+ * CLI_REGISTRY_LONGOPTS (--registry, --cache, --offline, --jobs) and, for
+ * a command that takes them, CLI_REGISTRY_MORE_LONGOPTS (--refresh,
+ * --userconfig) in the getopt_long table, and hand every option to
+ * cli_registry_option.
+ */
+enum {
+	CLI_OPT_REGISTRY = 0x1100,
+	CLI_OPT_CACHE,
+	CLI_OPT_OFFLINE,
+	CLI_OPT_JOBS,
+	CLI_OPT_REFRESH,
+	CLI_OPT_USERCONFIG,
+};
+
+#define CLI_REGISTRY_LONGOPTS                                            \
+	{ "registry", required_argument, NULL, CLI_OPT_REGISTRY },       \
+	{ "cache", required_argument, NULL, CLI_OPT_CACHE },             \
+	{ "offline", no_argument, NULL, CLI_OPT_OFFLINE },               \
+	{ "jobs", required_argument, NULL, CLI_OPT_JOBS }
+
+#define CLI_REGISTRY_MORE_LONGOPTS                                       \
+	{ "refresh", no_argument, NULL, CLI_OPT_REFRESH },               \
+	{ "userconfig", required_argument, NULL, CLI_OPT_USERCONFIG }
+
+struct cli_registry_args {
+	const char *registry;	/* --registry, NULL: npm's configuration */
+	const char *userconfig;	/* --userconfig, NULL: ~/.npmrc */
+	struct cli_registry_opts ro;	/* --cache, --jobs, --offline, --refresh */
+};
+
+/* Like cli_report_option: 1 taken, 0 not one of them, -1 a bad value. */
+int cli_registry_option(struct cli_registry_args *a, int c, const char *arg);
+/* After parsing: prints the error and returns 2 when --offline and
+ * --refresh are both given, else 0. */
+int cli_registry_args_check(const struct cli_registry_args *a);
+
+/* Adds b's counts to a (the runs of age and verify over several PATHs). */
+struct registry_stats;
+void cli_registry_stats_add(struct registry_stats *a,
+			    const struct registry_stats *b);
+
+/*
+ * The options every findings command (scan, age, gate, ...) takes, parsed
+ * in one place: put CLI_REPORT_LONGOPTS (or CLI_OUTPUT_LONGOPTS) in the
+ * getopt_long table, "o:v" in the short options, and hand every option to
+ * cli_report_option first (cli_parse_options does).
  */
 enum {
 	CLI_OPT_SOURCE = 0x1000,
 	CLI_OPT_FORMAT,
 	CLI_OPT_FAIL_ON,
 	CLI_OPT_IGNORE,
+	CLI_OPT_FEED,
+	CLI_OPT_NO_BUNDLED_FEEDS,
+	CLI_OPT_RULES,
+	CLI_OPT_NO_RULES,
 };
 
 #define CLI_REPORT_LONGOPTS                                              \
 	{ "source", required_argument, NULL, CLI_OPT_SOURCE },           \
+	CLI_OUTPUT_LONGOPTS
+
+/* The same without --source, for commands that read no dependency tree. */
+#define CLI_OUTPUT_LONGOPTS                                              \
 	{ "format", required_argument, NULL, CLI_OPT_FORMAT },           \
 	{ "output", required_argument, NULL, 'o' },                      \
 	{ "fail-on", required_argument, NULL, CLI_OPT_FAIL_ON },         \
@@ -254,6 +321,57 @@ void cli_report_args_init(struct cli_report_args *a);
  * them, -1 when its value is bad (the error is printed).
  */
 int cli_report_option(struct cli_report_args *a, int c, const char *arg);
+
+/* Loads --ignore FILE (NULL: none, *out NULL); returns an exit code, the
+ * error printed. */
+struct report_baseline;
+int cli_baseline_load(struct report_baseline **out, const char *ignore);
+/* Applies the baseline (may be NULL) as of day, sorts r and prints its
+ * errors that were not shown yet. */
+void cli_report_settle(struct report *r, const struct report_baseline *b,
+		       const char *day);
+/* 1 when r has findings at or above fail_on (-1: never). */
+int cli_fails_on(const struct report *r, int fail_on);
+/* Renders r as a's --format to a's --output, then the exit code: the
+ * render's failure, else 1 when cli_fails_on, else 0. */
+int cli_report_emit(const struct report *r, const struct cli_report_args *a,
+		    const char *stamp);
+
+/*
+ * Adds v to list (n entries, at most max) for the repeatable option opt;
+ * prints "OPT: at most MAX times" and returns -1 when it is full.
+ */
+int cli_list_add(const char **list, size_t *n, size_t max, const char *v,
+		 const char *opt);
+
+/*
+ * --feed FILE (repeatable) and --no-bundled-feeds, for the commands that
+ * match feeds (scan, gate, sweep, host): CLI_FEED_LONGOPTS in the table,
+ * every option to cli_feed_option (1 taken, 0 not, -1 bad: the error
+ * printed). scan and gate also take --rules DIR (repeatable) and
+ * --no-rules: CLI_RULES_LONGOPTS.
+ */
+#define CLI_FEEDS_MAX 64	/* --feed, --rules each */
+
+#define CLI_FEED_LONGOPTS                                                \
+	{ "feed", required_argument, NULL, CLI_OPT_FEED },               \
+	{ "no-bundled-feeds", no_argument, NULL, CLI_OPT_NO_BUNDLED_FEEDS }
+
+#define CLI_RULES_LONGOPTS                                               \
+	{ "rules", required_argument, NULL, CLI_OPT_RULES },             \
+	{ "no-rules", no_argument, NULL, CLI_OPT_NO_RULES }
+
+struct cli_feed_args {
+	const char *feeds[CLI_FEEDS_MAX];
+	size_t nfeeds;
+	int bundled;		/* 0 after --no-bundled-feeds */
+	const char *rule_dirs[CLI_FEEDS_MAX];
+	size_t nrule_dirs;
+	int rules;		/* 0 after --no-rules */
+};
+
+void cli_feed_args_init(struct cli_feed_args *a);
+int cli_feed_option(struct cli_feed_args *a, int c, const char *arg);
 
 /* ---- verify's check, shared by verify and gate (checks_verify.c) ---- */
 
@@ -288,5 +406,30 @@ char *cli_verify_root_path(const char *given);
 
 /* Prints the command's usage line and summary, then `extra`, to fp. */
 void cli_usage(FILE *fp, const char *name, const char *extra);
+
+struct option;
+
+/* A command's options, for cli_parse_options. */
+struct cli_options {
+	const char *cmd;		/* "scan": for --help and the errors */
+	const char *help;		/* printed by -h after the usage line */
+	const char *shortopts;		/* ":o:vh" and the command's own */
+	const struct option *longopts;	/* getopt_long's table */
+	struct cli_report_args *rep;	/* CLI_REPORT_LONGOPTS, or NULL */
+	struct cli_feed_args *feeds;	/* CLI_FEED_LONGOPTS, or NULL */
+	struct cli_registry_args *reg;	/* CLI_REGISTRY_LONGOPTS, or NULL */
+	/* The command's own option c: 0 when taken, an exit code when its
+	 * value is bad (the error printed), -1 when it is not one of them. */
+	int (*own)(void *ctx, int c, const char *arg);
+	void *ctx;
+};
+
+/*
+ * The getopt_long loop of a command over argv[0..argc): every option goes
+ * to the shared parsers o names, then to o->own; -h prints the help; an
+ * unknown option or a missing argument is reported (cli_bad_option).
+ * Returns 0, -1 after --help (the command exits 0), or an exit code.
+ */
+int cli_parse_options(const struct cli_options *o, int argc, char **argv);
 
 #endif

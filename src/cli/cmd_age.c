@@ -60,110 +60,71 @@ struct age_args {
 	size_t nexcludes;
 	time_t now;
 	int have_now;
-	const char *registry;
+	struct cli_registry_args reg;	/* --registry, --cache, --offline, ... */
 	int registry_from_npm;
-	const char *userconfig;
-	const char *cache;
-	int offline;
-	int refresh;
-	unsigned jobs;
 };
+
+enum {
+	OPT_MIN_AGE = 256, OPT_EXCLUDE, OPT_NOW, OPT_FROM_NPM,
+};
+
+static int
+age_option(void *ctx, int c, const char *arg)
+{
+	struct age_args *a = ctx;
+
+	switch (c) {
+	case OPT_MIN_AGE:
+		if (policy_parse_duration(arg, &a->min_age_s)) {
+			cli_error("--min-age: %s (a number and a unit: 7d, 36h, 1440m, 90s, 2w)",
+				  ws_error_last());
+			return WS_EXIT_USAGE;
+		}
+		a->min_age = arg;
+		return 0;
+	case OPT_EXCLUDE:
+		return cli_list_add(a->excludes, &a->nexcludes, AGE_EXCLUDES_MAX,
+				    arg, "--exclude") ? WS_EXIT_USAGE : 0;
+	case OPT_NOW:
+		if (policy_parse_time(arg, &a->now)) {
+			cli_error("--now: %s (an RFC 3339 time such as 2026-01-31T12:00:00Z)",
+				  ws_error_last());
+			return WS_EXIT_USAGE;
+		}
+		a->have_now = 1;
+		return 0;
+	case OPT_FROM_NPM:
+		a->registry_from_npm = 1;
+		return 0;
+	}
+	return -1;
+}
 
 static int
 age_parse_args(struct age_args *a, int argc, char **argv)
 {
-	enum {
-		OPT_MIN_AGE = 256, OPT_EXCLUDE, OPT_NOW, OPT_REGISTRY,
-		OPT_FROM_NPM, OPT_USERCONFIG, OPT_CACHE, OPT_OFFLINE,
-		OPT_REFRESH, OPT_JOBS,
-	};
 	static const struct option opts[] = {
 		{ "min-age", required_argument, NULL, OPT_MIN_AGE },
 		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 		{ "now", required_argument, NULL, OPT_NOW },
-		{ "registry", required_argument, NULL, OPT_REGISTRY },
 		{ "registry-from-npm", no_argument, NULL, OPT_FROM_NPM },
-		{ "userconfig", required_argument, NULL, OPT_USERCONFIG },
-		{ "cache", required_argument, NULL, OPT_CACHE },
-		{ "offline", no_argument, NULL, OPT_OFFLINE },
-		{ "refresh", no_argument, NULL, OPT_REFRESH },
-		{ "jobs", required_argument, NULL, OPT_JOBS },
+		CLI_REGISTRY_LONGOPTS,
+		CLI_REGISTRY_MORE_LONGOPTS,
 		CLI_REPORT_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	const struct cli_options o = {
+		"age", age_help, ":o:vh", opts, &a->rep, NULL, &a->reg,
+		age_option, a,
+	};
+	int code;
 
 	memset(a, 0, sizeof(*a));
 	cli_report_args_init(&a->rep);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:vh", opts, NULL)) != -1) {
-		int taken = cli_report_option(&a->rep, c, optarg);
-
-		if (taken < 0)
-			return WS_EXIT_USAGE;
-		if (taken)
-			continue;
-		switch (c) {
-		case OPT_MIN_AGE:
-			if (policy_parse_duration(optarg, &a->min_age_s)) {
-				cli_error("--min-age: %s (a number and a unit: 7d, 36h, 1440m, 90s, 2w)",
-					  ws_error_last());
-				return WS_EXIT_USAGE;
-			}
-			a->min_age = optarg;
-			break;
-		case OPT_EXCLUDE:
-			if (a->nexcludes >= AGE_EXCLUDES_MAX) {
-				cli_error("--exclude: at most %d times",
-					  AGE_EXCLUDES_MAX);
-				return WS_EXIT_USAGE;
-			}
-			a->excludes[a->nexcludes++] = optarg;
-			break;
-		case OPT_NOW:
-			if (policy_parse_time(optarg, &a->now)) {
-				cli_error("--now: %s (an RFC 3339 time such as 2026-01-31T12:00:00Z)",
-					  ws_error_last());
-				return WS_EXIT_USAGE;
-			}
-			a->have_now = 1;
-			break;
-		case OPT_REGISTRY:
-			a->registry = optarg;
-			break;
-		case OPT_FROM_NPM:
-			a->registry_from_npm = 1;
-			break;
-		case OPT_USERCONFIG:
-			a->userconfig = optarg;
-			break;
-		case OPT_CACHE:
-			a->cache = optarg;
-			break;
-		case OPT_OFFLINE:
-			a->offline = 1;
-			break;
-		case OPT_REFRESH:
-			a->refresh = 1;
-			break;
-		case OPT_JOBS:
-			if (cli_parse_jobs(&a->jobs, optarg))
-				return WS_EXIT_USAGE;
-			break;
-		case 'h':
-			cli_usage(stdout, "age", age_help);
-			return -1;
-		default:
-			return cli_bad_option("age", c, argv);
-		}
-	}
-	if (a->offline && a->refresh) {
-		cli_error("--offline and --refresh exclude each other");
-		return WS_EXIT_USAGE;
-	}
-	return 0;
+	if ((code = cli_parse_options(&o, argc, argv)))
+		return code;
+	return cli_registry_args_check(&a->reg);
 }
 
 /*
@@ -313,11 +274,9 @@ load_policy(struct policy *p, const struct age_args *a, const char *dir,
 int
 cmd_age(int argc, char **argv)
 {
-	static char *const dot[] = { ".", NULL };
 	struct age_args a;
 	struct npmrc *cfg = NULL;
 	struct cli_registry *reg = NULL;
-	struct cli_registry_opts ro;
 	struct report_baseline *baseline = NULL;
 	struct report r;
 	struct age_stats total;
@@ -328,7 +287,7 @@ cmd_age(int argc, char **argv)
 	char **paths;
 	struct policy *pols = NULL;
 	size_t i, npols = 0;
-	int npaths, code, err, max, p;
+	int npaths, code, err, p;
 	struct tm tm;
 	time_t now;
 
@@ -341,16 +300,11 @@ cmd_age(int argc, char **argv)
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-	npaths = argc - optind;
-	paths = argv + optind;
-	if (npaths <= 0) {
-		npaths = 1;
-		paths = (char **)dot;
-	}
+	npaths = cli_operands(&paths, argc, argv);
 
 	/* npm's configuration, as npm reads it from the first project */
 	dir = cli_project_dir(paths[0]);
-	if ((code = cli_npmrc_load(&cfg, a.registry, a.userconfig, dir)))
+	if ((code = cli_npmrc_load(&cfg, a.reg.registry, a.reg.userconfig, dir)))
 		goto done;
 	cli_npmrc_warnings(cfg, a.rep.verbose);
 	registry = npmrc_registry_for(cfg, NULL);
@@ -367,11 +321,8 @@ cmd_age(int argc, char **argv)
 		goto done;
 	}
 	npmrc_redact(registry, shown_registry, sizeof(shown_registry));
-	if (a.rep.ignore && (err = report_baseline_load(&baseline, a.rep.ignore))) {
-		cli_error("%s", ws_error_last());
-		code = cli_exit_for(err);
+	if ((code = cli_baseline_load(&baseline, a.rep.ignore)))
 		goto done;
-	}
 
 	/* every project's policy first: a missing one stops before any
 	 * file or request is made */
@@ -384,7 +335,8 @@ cmd_age(int argc, char **argv)
 		policy_init(&pols[p]);
 		npols = (size_t)p + 1;
 		if (p > 0 && !a.min_age)
-			c = cli_npmrc_load(&pcfg, a.registry, a.userconfig, pdir);
+			c = cli_npmrc_load(&pcfg, a.reg.registry, a.reg.userconfig,
+					   pdir);
 		if (!c)
 			c = load_policy(&pols[p], &a, pdir, pcfg);
 		if (pcfg != cfg)
@@ -397,15 +349,10 @@ cmd_age(int argc, char **argv)
 	}
 
 	/* the cache (--offline never creates one) and the client */
-	memset(&ro, 0, sizeof(ro));
-	ro.cache = a.cache;
-	ro.jobs = a.jobs;
-	ro.offline = a.offline;
-	ro.refresh = a.refresh;
-	ro.offline_skip_missing = 1;
-	if ((code = cli_registry_open(&reg, cfg, registry, &ro)))
+	a.reg.ro.offline_skip_missing = 1;
+	if ((code = cli_registry_open(&reg, cfg, registry, &a.reg.ro)))
 		goto done;
-	cli_note("registry %s%s", shown_registry, a.offline ? " (offline: cache only)" : "");
+	cli_note("registry %s%s", shown_registry, a.reg.ro.offline ? " (offline: cache only)" : "");
 
 	/* each project: its inputs, its policy, the check */
 	code = WS_EXIT_CLEAN;
@@ -429,13 +376,7 @@ cmd_age(int argc, char **argv)
 		}
 		total.packages += st.packages;
 		total.names += st.names;
-		total.registry.requests += st.registry.requests;
-		total.registry.fetched += st.registry.fetched;
-		total.registry.revalidated += st.registry.revalidated;
-		total.registry.cached += st.registry.cached;
-		total.registry.not_found += st.registry.not_found;
-		total.registry.failed += st.registry.failed;
-		total.registry.offline += st.registry.offline;
+		cli_registry_stats_add(&total.registry, &st.registry);
 		tree_inv_release(&inv);
 	}
 	cli_note("checked %zu package versions of %zu names: %zu fetched, %zu revalidated, %zu cached, %zu not found, %zu failed, %zu offline; %zu requests",
@@ -443,18 +384,12 @@ cmd_age(int argc, char **argv)
 		 total.registry.revalidated, total.registry.cached,
 		 total.registry.not_found, total.registry.failed,
 		 total.registry.offline, total.registry.requests);
-	if (a.offline && total.registry.offline)
+	if (a.reg.ro.offline && total.registry.offline)
 		cli_note("offline: %zu package names were not (fully) in the cache; they are reported as release-unchecked",
 			 total.registry.offline);
 
-	if (baseline)
-		report_apply_baseline(&r, baseline, day);
-	report_sort(&r);
-	cli_report_errors(&r);
-	code = cli_worse(code, cli_render(&r, a.rep.format, a.rep.output, stamp));
-	max = report_max_severity(&r);
-	if (a.rep.fail_on >= 0 && max >= a.rep.fail_on)
-		code = cli_worse(code, WS_EXIT_FINDINGS);
+	cli_report_settle(&r, baseline, day);
+	code = cli_worse(code, cli_report_emit(&r, &a.rep, stamp));
 
 done:
 	cli_registry_free(reg);

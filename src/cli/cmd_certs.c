@@ -31,18 +31,30 @@ static const char certs_help[] =
 
 enum { OPT_HISTORY = 0x2000, OPT_FORMAT };
 
-int
-cli_parse_format_nosarif(enum cli_format *out, const char *cmd,
-			 const char *arg)
+struct certs_args {
+	struct certs_scan_opts o;
+	enum cli_format fmt;
+	const char *output;
+};
+
+static int
+certs_option(void *ctx, int c, const char *arg)
 {
-	if (cli_parse_format(out, arg))
-		return -1;
-	if (*out == CLI_FORMAT_SARIF) {
-		cli_error("%s: --format sarif is not offered (text, json, markdown)",
-			  cmd);
-		return -1;
+	struct certs_args *a = ctx;
+
+	switch (c) {
+	case OPT_HISTORY:
+		a->o.history = 1;
+		return 0;
+	case OPT_FORMAT:
+		if (cli_parse_format_nosarif(&a->fmt, "certs", arg))
+			return WS_EXIT_USAGE;
+		return 0;
+	case 'o':
+		a->output = arg;
+		return 0;
 	}
-	return 0;
+	return -1;
 }
 
 int
@@ -55,38 +67,20 @@ cmd_certs(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct certs_scan_opts o = { 0, 0 };
-	enum cli_format fmt = CLI_FORMAT_TEXT;
-	const char *output = NULL;
-	char *dot[] = { ".", NULL }, **roots;
+	struct certs_args a = { { 0, 0 }, CLI_FORMAT_TEXT, NULL };
+	const struct cli_options co = {
+		"certs", certs_help, ":o:h", longopts, NULL, NULL, NULL,
+		certs_option, &a,
+	};
+	char **roots;
 	char stamp[32], day[16];
 	struct certs_inv inv;
 	struct report r;
-	int c, i, nroots, code = WS_EXIT_CLEAN;
+	int i, nroots, code;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_HISTORY:
-			o.history = 1;
-			break;
-		case OPT_FORMAT:
-			if (cli_parse_format_nosarif(&fmt, "certs", optarg))
-				return WS_EXIT_USAGE;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'h':
-			cli_usage(stdout, "certs", certs_help);
-			return WS_EXIT_CLEAN;
-		default:
-			return cli_bad_option("certs", c, argv);
-		}
-	}
-	roots = optind < argc ? argv + optind : dot;
-	nroots = optind < argc ? argc - optind : 1;
+	if ((code = cli_parse_options(&co, argc, argv)))
+		return code < 0 ? WS_EXIT_CLEAN : code;
+	nroots = cli_operands(&roots, argc, argv);
 
 	certs_inv_init(&inv);
 	report_init(&r, "certs");
@@ -96,7 +90,7 @@ cmd_certs(int argc, char **argv)
 		size_t before = r.nerrors;
 
 		report_add_target(&r, roots[i]);
-		err = certs_scan(&inv, roots[i], &o, &r);
+		err = certs_scan(&inv, roots[i], &a.o, &r);
 		if (!err && r.nerrors > before) {
 			/* objects or files that could not be read: the
 			 * inventory is incomplete and must not look whole */
@@ -111,7 +105,7 @@ cmd_certs(int argc, char **argv)
 	cli_report_errors(&r);
 	certs_add_sections(&r, &inv);
 	cli_utc_now(stamp, sizeof(stamp), day, sizeof(day));
-	code = cli_worse(code, cli_render(&r, fmt, output, stamp));
+	code = cli_worse(code, cli_render(&r, a.fmt, a.output, stamp));
 	report_release(&r);
 	certs_inv_release(&inv);
 	return code;

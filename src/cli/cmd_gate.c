@@ -19,7 +19,7 @@
 #include "util/error.h"
 #include "util/banned.h"
 
-#define GATE_LIST_MAX 64	/* --feed, --rules, --exclude each */
+#define GATE_EXCLUDES_MAX 64	/* --exclude */
 #define GATE_BLOCKERS_SHOWN 20	/* blocking findings listed on stderr */
 
 int cmd_gate(int argc, char **argv);
@@ -63,38 +63,19 @@ static const char gate_help[] =
 
 struct gate_args {
 	struct cli_report_args rep;	/* --source, --format, -o, ... */
-	const char *feeds[GATE_LIST_MAX];
-	size_t nfeeds;
-	const char *rule_dirs[GATE_LIST_MAX];
-	size_t nrule_dirs;
-	const char *excludes[GATE_LIST_MAX];
+	struct cli_feed_args feeds;	/* --feed, --rules and their --no- */
+	struct cli_registry_args reg;	/* --registry, --cache, --offline, --jobs */
+	const char *excludes[GATE_EXCLUDES_MAX];
 	size_t nexcludes;
 	const char *min_age;
 	const char *now;
-	const char *registry;
-	const char *cache;
 	const char *trusted_root;
 	const char *path;
 	char **command;		/* after "--", NULL-terminated; NULL: none */
-	unsigned jobs;
-	int bundled_feeds;
-	int rules;
 	int scan;
 	int age;
 	int verify;
-	int offline;
 };
-
-static int
-push(const char **list, size_t *n, const char *v, const char *opt)
-{
-	if (*n >= GATE_LIST_MAX) {
-		cli_error("%s: at most %d times", opt, GATE_LIST_MAX);
-		return -1;
-	}
-	list[(*n)++] = v;
-	return 0;
-}
 
 /*
  * getopt_long permutes argv and would move "--" ahead of PATH, losing
@@ -115,115 +96,79 @@ split_command(int argc, char **argv, char ***command)
 	return argc;
 }
 
+enum {
+	OPT_NO_SCAN = 256, OPT_NO_AGE, OPT_MIN_AGE, OPT_EXCLUDE, OPT_NOW,
+	OPT_NO_VERIFY, OPT_ROOT,
+};
+
+static int
+gate_option(void *ctx, int c, const char *arg)
+{
+	struct gate_args *a = ctx;
+
+	switch (c) {
+	case OPT_NO_SCAN:
+		a->scan = 0;
+		return 0;
+	case OPT_NO_AGE:
+		a->age = 0;
+		return 0;
+	case OPT_NO_VERIFY:
+		a->verify = 0;
+		return 0;
+	case OPT_ROOT:
+		a->trusted_root = arg;
+		return 0;
+	case OPT_MIN_AGE:
+		a->min_age = arg;
+		return 0;
+	case OPT_EXCLUDE:
+		if (cli_list_add(a->excludes, &a->nexcludes, GATE_EXCLUDES_MAX,
+				 arg, "--exclude"))
+			return WS_EXIT_USAGE;
+		return 0;
+	case OPT_NOW:
+		a->now = arg;
+		return 0;
+	}
+	return -1;
+}
+
 static int
 gate_parse_args(struct gate_args *a, int argc, char **argv)
 {
-	enum {
-		OPT_FEED = 256, OPT_NO_BUNDLED, OPT_RULES, OPT_NO_RULES,
-		OPT_REGISTRY,
-		OPT_NO_SCAN, OPT_NO_AGE, OPT_MIN_AGE, OPT_EXCLUDE, OPT_NOW,
-		OPT_CACHE, OPT_OFFLINE, OPT_JOBS, OPT_NO_VERIFY, OPT_ROOT,
-	};
 	static const struct option opts[] = {
 		{ "no-scan", no_argument, NULL, OPT_NO_SCAN },
 		{ "no-age", no_argument, NULL, OPT_NO_AGE },
 		{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
 		{ "trusted-root", required_argument, NULL, OPT_ROOT },
-		{ "feed", required_argument, NULL, OPT_FEED },
-		{ "no-bundled-feeds", no_argument, NULL, OPT_NO_BUNDLED },
-		{ "rules", required_argument, NULL, OPT_RULES },
-		{ "no-rules", no_argument, NULL, OPT_NO_RULES },
+		CLI_FEED_LONGOPTS,
+		CLI_RULES_LONGOPTS,
 		{ "min-age", required_argument, NULL, OPT_MIN_AGE },
 		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 		{ "now", required_argument, NULL, OPT_NOW },
-		{ "registry", required_argument, NULL, OPT_REGISTRY },
-		{ "cache", required_argument, NULL, OPT_CACHE },
-		{ "offline", no_argument, NULL, OPT_OFFLINE },
-		{ "jobs", required_argument, NULL, OPT_JOBS },
+		CLI_REGISTRY_LONGOPTS,
 		CLI_REPORT_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, n;
+	const struct cli_options o = {
+		"gate", gate_help, ":o:vh", opts, &a->rep, &a->feeds, &a->reg,
+		gate_option, a,
+	};
+	int code, n;
 
 	memset(a, 0, sizeof(*a));
 	cli_report_args_init(&a->rep);
-	a->bundled_feeds = 1;
-	a->rules = 1;
+	cli_feed_args_init(&a->feeds);
 	a->scan = 1;
 	a->age = 1;
 #ifdef WS_HAVE_VERIFY
 	a->verify = 1;
 #endif
 	n = split_command(argc, argv, &a->command);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(n, argv, ":o:vh", opts, NULL)) != -1) {
-		int taken = cli_report_option(&a->rep, c, optarg);
-
-		if (taken < 0)
-			return WS_EXIT_USAGE;
-		if (taken)
-			continue;
-		switch (c) {
-		case OPT_NO_SCAN:
-			a->scan = 0;
-			break;
-		case OPT_NO_AGE:
-			a->age = 0;
-			break;
-		case OPT_NO_VERIFY:
-			a->verify = 0;
-			break;
-		case OPT_ROOT:
-			a->trusted_root = optarg;
-			break;
-		case OPT_FEED:
-			if (push(a->feeds, &a->nfeeds, optarg, "--feed"))
-				return WS_EXIT_USAGE;
-			break;
-		case OPT_NO_BUNDLED:
-			a->bundled_feeds = 0;
-			break;
-		case OPT_RULES:
-			if (push(a->rule_dirs, &a->nrule_dirs, optarg,
-				 "--rules"))
-				return WS_EXIT_USAGE;
-			break;
-		case OPT_NO_RULES:
-			a->rules = 0;
-			break;
-		case OPT_MIN_AGE:
-			a->min_age = optarg;
-			break;
-		case OPT_EXCLUDE:
-			if (push(a->excludes, &a->nexcludes, optarg,
-				 "--exclude"))
-				return WS_EXIT_USAGE;
-			break;
-		case OPT_NOW:
-			a->now = optarg;
-			break;
-		case OPT_REGISTRY:
-			a->registry = optarg;
-			break;
-		case OPT_CACHE:
-			a->cache = optarg;
-			break;
-		case OPT_OFFLINE:
-			a->offline = 1;
-			break;
-		case OPT_JOBS:
-			if (cli_parse_jobs(&a->jobs, optarg))
-				return WS_EXIT_USAGE;
-			break;
-		case 'h':
-			cli_usage(stdout, "gate", gate_help);
-			return -1;
-		default:
-			return cli_bad_option("gate", c, argv);
-		}
-	}
+	if ((code = cli_parse_options(&o, n, argv)))
+		return code;
 	if (n - optind > 1) {
 		cli_error("gate takes one PATH, not %d; run one gate per project",
 			  n - optind);
@@ -238,12 +183,7 @@ gate_parse_args(struct gate_args *a, int argc, char **argv)
 		cli_error("--no-scan and --no-age leave nothing to check");
 		return WS_EXIT_USAGE;
 	}
-	if (!a->registry) {
-		const char *env = getenv("npm_config_registry");
-
-		if (env && *env)
-			a->registry = env;
-	}
+	a->reg.registry = cli_registry_default(a->reg.registry);
 	return 0;
 }
 
@@ -295,7 +235,6 @@ gate_age_run(struct report *r, const struct tree_inv *inv,
 {
 	struct npmrc *cfg = NULL;
 	struct cli_registry *reg = NULL;
-	struct cli_registry_opts ro;
 	struct policy policy;
 	struct age_opts ao;
 	char shown[1024];
@@ -311,7 +250,7 @@ gate_age_run(struct report *r, const struct tree_inv *inv,
 		goto done;
 	}
 	dir = cli_project_dir(a->path);
-	if ((code = cli_npmrc_load(&cfg, a->registry, NULL, dir)))
+	if ((code = cli_npmrc_load(&cfg, a->reg.registry, NULL, dir)))
 		goto done;
 	cli_npmrc_warnings(cfg, a->rep.verbose);
 	if ((code = gate_policy(&policy, a, cfg, dir)))
@@ -324,11 +263,7 @@ gate_age_run(struct report *r, const struct tree_inv *inv,
 		goto done;
 	}
 	npmrc_redact(base, shown, sizeof(shown));
-	memset(&ro, 0, sizeof(ro));
-	ro.cache = a->cache;
-	ro.jobs = a->jobs;
-	ro.offline = a->offline;
-	if ((code = cli_registry_open(&reg, cfg, base, &ro)))
+	if ((code = cli_registry_open(&reg, cfg, base, &a->reg.ro)))
 		goto done;
 
 	memset(&ao, 0, sizeof(ao));
@@ -340,7 +275,7 @@ gate_age_run(struct report *r, const struct tree_inv *inv,
 		cli_error("%s", ws_error_last());
 		code = cli_worse(WS_EXIT_FAILURE, cli_exit_for(err));
 	}
-	if (a->offline && stats->registry.offline)
+	if (a->reg.ro.offline && stats->registry.offline)
 		cli_note("offline: %zu package names were not (fully) in the cache; they are reported as release-unchecked",
 			 stats->registry.offline);
 
@@ -373,7 +308,7 @@ gate_verify_run(struct cli_verify **v, struct report *r,
 	const char *base;
 	int code;
 
-	if ((code = cli_npmrc_load(&cfg, a->registry, NULL, dir)))
+	if ((code = cli_npmrc_load(&cfg, a->reg.registry, NULL, dir)))
 		goto done;
 	base = npmrc_registry_for(cfg, NULL);
 	if (!base) {
@@ -391,10 +326,7 @@ gate_verify_run(struct cli_verify **v, struct report *r,
 	if ((code = cli_verify_load(v, &vo)))
 		goto done;
 	npmrc_redact(base, shown, sizeof(shown));
-	memset(&ro, 0, sizeof(ro));
-	ro.cache = a->cache;
-	ro.jobs = a->jobs;
-	ro.offline = a->offline;
+	ro = a->reg.ro;
 	ro.offline_skip_missing = 1;
 	ro.want_dist = 1;
 	if ((code = cli_registry_open(&reg, cfg, base, &ro)))
@@ -479,7 +411,7 @@ cmd_gate(int argc, char **argv)
 	struct cli_verify *v = NULL;
 #endif
 	char stamp[32], day[16];
-	int code, err, max, run = 0;
+	int code, run = 0;
 
 	if ((code = gate_parse_args(&a, argc, argv)))
 		return code < 0 ? WS_EXIT_CLEAN : code;
@@ -489,28 +421,19 @@ cmd_gate(int argc, char **argv)
 	cli_errors_to(&r);
 	cli_utc_now(stamp, sizeof(stamp), day, sizeof(day));
 
-	if (a.scan && (code = cli_scan_load(&s, a.bundled_feeds, a.feeds,
-					    a.nfeeds, a.rules, a.rule_dirs,
-					    a.nrule_dirs)))
+	if ((a.scan && (code = cli_scan_load(&s, &a.feeds, 1))) ||
+	    (code = cli_baseline_load(&baseline, a.rep.ignore)))
 		goto done;
-	if (a.rep.ignore && (err = report_baseline_load(&baseline, a.rep.ignore))) {
-		cli_error("%s", ws_error_last());
-		code = cli_exit_for(err);
-		goto done;
-	}
 	code = cli_load_inputs(&inv, 1, (char **)&a.path, a.rep.src, a.rep.verbose);
 	if (a.scan)
-		cli_scan_run(&so, &r, &inv, s, a.registry, 1);
+		cli_scan_run(&so, &r, &inv, s, a.reg.registry, 1);
 	if (a.age && inv.ntrees)
 		code = cli_worse(code, gate_age_run(&r, &inv, &a, &st));
 #ifdef WS_HAVE_VERIFY
 	if (a.verify && inv.ntrees)
 		code = cli_worse(code, gate_verify_run(&v, &r, &inv, &a));
 #endif
-	if (baseline)
-		report_apply_baseline(&r, baseline, day);
-	report_sort(&r);
-	cli_report_errors(&r);
+	cli_report_settle(&r, baseline, day);
 
 	/* With COMMAND, stdout belongs to it: the report goes only to -o. */
 	if (!a.command || a.rep.output) {
@@ -519,8 +442,7 @@ cmd_gate(int argc, char **argv)
 		code = cli_worse(code, cli_render(&r, a.rep.format, a.rep.output,
 						  stamp));
 	}
-	max = report_max_severity(&r);
-	if (a.rep.fail_on >= 0 && max >= a.rep.fail_on)
+	if (cli_fails_on(&r, a.rep.fail_on))
 		code = cli_worse(code, WS_EXIT_FINDINGS);
 	gate_summary(&a, &r, &st);
 #ifdef WS_HAVE_VERIFY

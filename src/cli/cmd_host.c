@@ -6,13 +6,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "feed/feed.h"
 #include "host/host.h"
 #include "report/report.h"
 #include "util/error.h"
 #include "util/banned.h"
 
-#define HOST_LIST_ARGS_MAX 64	/* --feed */
 #define HOST_PROBLEMS_SHOWN 5	/* unreadable paths on stderr without -v */
 
 static const char host_help[] =
@@ -47,9 +45,7 @@ struct host_args {
 	const char *home;
 	const char *system_root;
 	const char *user;
-	const char *feeds[HOST_LIST_ARGS_MAX];
-	size_t nfeeds;
-	int bundled_feeds;
+	struct cli_feed_args feeds;	/* --feed, --no-bundled-feeds */
 	time_t since;
 };
 
@@ -93,82 +89,65 @@ parse_since(const char *s, time_t *out)
 	return 0;
 }
 
+enum {
+	OPT_HOME = 256, OPT_SINCE, OPT_SYSTEM, OPT_SYSTEM_ROOT, OPT_USER,
+};
+
+static int
+host_option(void *ctx, int c, const char *arg)
+{
+	struct host_args *a = ctx;
+
+	switch (c) {
+	case OPT_HOME:
+		a->home = arg;
+		return 0;
+	case OPT_SINCE:
+		if (parse_since(arg, &a->since)) {
+			cli_error("--since: '%s' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)",
+				  arg);
+			return WS_EXIT_USAGE;
+		}
+		return 0;
+	case OPT_SYSTEM:
+		if (!a->system_root)
+			a->system_root = "/";
+		return 0;
+	case OPT_SYSTEM_ROOT:
+		a->system_root = arg;
+		return 0;
+	case OPT_USER:
+		a->user = arg;
+		return 0;
+	}
+	return -1;
+}
+
 static int
 host_parse_args(struct host_args *a, int argc, char **argv)
 {
-	enum {
-		OPT_HOME = 256, OPT_SINCE, OPT_SYSTEM, OPT_SYSTEM_ROOT, OPT_USER,
-		OPT_FEED, OPT_NO_BUNDLED,
-	};
 	static const struct option opts[] = {
 		{ "home", required_argument, NULL, OPT_HOME },
 		{ "since", required_argument, NULL, OPT_SINCE },
 		{ "system", no_argument, NULL, OPT_SYSTEM },
 		{ "system-root", required_argument, NULL, OPT_SYSTEM_ROOT },
 		{ "user", required_argument, NULL, OPT_USER },
-		{ "feed", required_argument, NULL, OPT_FEED },
-		{ "no-bundled-feeds", no_argument, NULL, OPT_NO_BUNDLED },
-		{ "format", required_argument, NULL, CLI_OPT_FORMAT },
-		{ "output", required_argument, NULL, 'o' },
-		{ "fail-on", required_argument, NULL, CLI_OPT_FAIL_ON },
-		{ "ignore", required_argument, NULL, CLI_OPT_IGNORE },
-		{ "verbose", no_argument, NULL, 'v' },
+		CLI_FEED_LONGOPTS,
+		CLI_OUTPUT_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	const struct cli_options o = {
+		"host", host_help, ":o:vh", opts, &a->rep, &a->feeds, NULL,
+		host_option, a,
+	};
+	int code;
 
 	memset(a, 0, sizeof(*a));
 	cli_report_args_init(&a->rep);
-	a->bundled_feeds = 1;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:vh", opts, NULL)) != -1) {
-		int taken = cli_report_option(&a->rep, c, optarg);
-
-		if (taken < 0)
-			return WS_EXIT_USAGE;
-		if (taken)
-			continue;
-		switch (c) {
-		case OPT_HOME:
-			a->home = optarg;
-			break;
-		case OPT_SINCE:
-			if (parse_since(optarg, &a->since)) {
-				cli_error("--since: '%s' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)",
-					  optarg);
-				return WS_EXIT_USAGE;
-			}
-			break;
-		case OPT_SYSTEM:
-			if (!a->system_root)
-				a->system_root = "/";
-			break;
-		case OPT_SYSTEM_ROOT:
-			a->system_root = optarg;
-			break;
-		case OPT_USER:
-			a->user = optarg;
-			break;
-		case OPT_FEED:
-			if (a->nfeeds >= HOST_LIST_ARGS_MAX) {
-				cli_error("--feed: at most %d times",
-					  HOST_LIST_ARGS_MAX);
-				return WS_EXIT_USAGE;
-			}
-			a->feeds[a->nfeeds++] = optarg;
-			break;
-		case OPT_NO_BUNDLED:
-			a->bundled_feeds = 0;
-			break;
-		case 'h':
-			cli_usage(stdout, "host", host_help);
-			return -1;
-		default:
-			return cli_bad_option("host", c, argv);
-		}
-	}
+	cli_feed_args_init(&a->feeds);
+	if ((code = cli_parse_options(&o, argc, argv)))
+		return code;
 	if (!a->home) {
 		a->home = getenv("HOME");
 		if (!a->home || !*a->home) {
@@ -190,39 +169,28 @@ cmd_host(int argc, char **argv)
 {
 	struct host_args a;
 	struct host_opts o;
-	struct feed_set feeds;
-	struct feed **owned = NULL;
-	size_t nowned = 0, i;
+	struct cli_scan *s = NULL;
 	struct report_baseline *baseline = NULL;
 	struct host *h = NULL;
 	struct report r;
 	char stamp[32], day[16];
-	int code, err, max;
+	size_t i;
+	int code, err;
 
 	if ((code = host_parse_args(&a, argc, argv)))
 		return code < 0 ? WS_EXIT_CLEAN : code;
 	report_init(&r, "host");
-	feed_set_init(&feeds);
 	cli_utc_now(stamp, sizeof(stamp), day, sizeof(day));
-	if ((err = feed_load_all(&feeds, &owned, &nowned, a.bundled_feeds,
-				 a.feeds, a.nfeeds))) {
-		cli_error("%s", ws_error_last());
-		code = cli_exit_for(err);
+	if ((code = cli_scan_load(&s, &a.feeds, 0)) ||
+	    (code = cli_baseline_load(&baseline, a.rep.ignore)))
 		goto done;
-	}
-	if (a.rep.ignore &&
-	    (err = report_baseline_load(&baseline, a.rep.ignore))) {
-		cli_error("%s", ws_error_last());
-		code = cli_exit_for(err);
-		goto done;
-	}
 	memset(&o, 0, sizeof(o));
 	o.home = a.home;
 	o.system_root = a.system_root;
 	o.user = a.user;
 	o.projects = (const char *const *)(argv + optind);
 	o.nprojects = (size_t)(argc - optind);
-	o.feeds = &feeds;
+	o.feeds = cli_scan_feeds(s);
 	o.since = a.since;
 	host_new(&h);
 	if ((err = host_run(h, &r, &o))) {
@@ -234,10 +202,7 @@ cmd_host(int argc, char **argv)
 	 * check is incomplete, as for a missing input of scan */
 	if (r.nerrors)
 		code = WS_EXIT_USAGE;
-	if (baseline)
-		report_apply_baseline(&r, baseline, day);
-	report_sort(&r);
-	cli_report_errors(&r);
+	cli_report_settle(&r, baseline, day);
 	for (i = 0; i < host_problem_count(h) &&
 	     (a.rep.verbose || i < HOST_PROBLEMS_SHOWN); i++) {
 		const char *why, *path = host_problem_at(h, i, &why);
@@ -247,18 +212,11 @@ cmd_host(int argc, char **argv)
 	if (host_problem_count(h))
 		cli_warning("%zu paths could not be read; the report lists them",
 			    host_problem_count(h));
-	code = cli_worse(code, cli_render(&r, a.rep.format, a.rep.output,
-					  stamp));
-	max = report_max_severity(&r);
-	if (a.rep.fail_on >= 0 && max >= a.rep.fail_on)
-		code = cli_worse(code, WS_EXIT_FINDINGS);
+	code = cli_worse(code, cli_report_emit(&r, &a.rep, stamp));
 done:
 	report_baseline_free(baseline);
 	report_release(&r);
 	host_free(h);
-	feed_set_release(&feeds);
-	for (i = 0; i < nowned; i++)
-		feed_free(owned[i]);
-	free(owned);
+	cli_scan_free(s);
 	return code;
 }

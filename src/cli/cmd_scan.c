@@ -10,7 +10,7 @@
 #include "util/error.h"
 #include "util/banned.h"
 
-#define SCAN_LIST_MAX 64	/* --feed, --rules, --tarball each */
+#define SCAN_TARBALLS_MAX 64	/* --tarball */
 
 static const char scan_help[] =
 	"Options:\n"
@@ -37,42 +37,51 @@ static const char scan_help[] =
 
 struct scan_args {
 	struct cli_report_args rep;	/* --source, --format, -o, ... */
-	const char *feeds[SCAN_LIST_MAX];
-	size_t nfeeds;
-	const char *rule_dirs[SCAN_LIST_MAX + 1];
-	size_t nrule_dirs;
-	const char *tarballs[SCAN_LIST_MAX];
+	struct cli_feed_args feeds;	/* --feed, --rules and their --no- */
+	const char *tarballs[SCAN_TARBALLS_MAX];
 	size_t ntarballs;
 	const char *npm_cache;
 	const char *registry;
-	int bundled_feeds;
-	int rules;
 	int files;		/* -1: default */
 };
 
+enum {
+	OPT_FILES = 256, OPT_NO_FILES, OPT_TARBALL, OPT_CACHE, OPT_REGISTRY,
+};
+
 static int
-push(const char **list, size_t *n, const char *v, const char *opt)
+scan_option(void *ctx, int c, const char *arg)
 {
-	if (*n >= SCAN_LIST_MAX) {
-		cli_error("%s: at most %d times", opt, SCAN_LIST_MAX);
-		return -1;
+	struct scan_args *a = ctx;
+
+	switch (c) {
+	case OPT_FILES:
+		a->files = 1;
+		return 0;
+	case OPT_NO_FILES:
+		a->files = 0;
+		return 0;
+	case OPT_TARBALL:
+		if (cli_list_add(a->tarballs, &a->ntarballs, SCAN_TARBALLS_MAX,
+				 arg, "--tarball"))
+			return WS_EXIT_USAGE;
+		return 0;
+	case OPT_CACHE:
+		a->npm_cache = arg;
+		return 0;
+	case OPT_REGISTRY:
+		a->registry = arg;
+		return 0;
 	}
-	list[(*n)++] = v;
-	return 0;
+	return -1;
 }
 
 static int
 scan_parse_args(struct scan_args *a, int argc, char **argv)
 {
-	enum {
-		OPT_FEED = 256, OPT_NO_BUNDLED, OPT_RULES, OPT_NO_RULES,
-		OPT_FILES, OPT_NO_FILES, OPT_TARBALL, OPT_CACHE, OPT_REGISTRY,
-	};
 	static const struct option opts[] = {
-		{ "feed", required_argument, NULL, OPT_FEED },
-		{ "no-bundled-feeds", no_argument, NULL, OPT_NO_BUNDLED },
-		{ "rules", required_argument, NULL, OPT_RULES },
-		{ "no-rules", no_argument, NULL, OPT_NO_RULES },
+		CLI_FEED_LONGOPTS,
+		CLI_RULES_LONGOPTS,
 		{ "files", no_argument, NULL, OPT_FILES },
 		{ "no-files", no_argument, NULL, OPT_NO_FILES },
 		{ "tarball", required_argument, NULL, OPT_TARBALL },
@@ -82,68 +91,19 @@ scan_parse_args(struct scan_args *a, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	const struct cli_options o = {
+		"scan", scan_help, ":o:vh", opts, &a->rep, &a->feeds, NULL,
+		scan_option, a,
+	};
+	int code;
 
 	memset(a, 0, sizeof(*a));
 	cli_report_args_init(&a->rep);
-	a->bundled_feeds = 1;
-	a->rules = 1;
+	cli_feed_args_init(&a->feeds);
 	a->files = -1;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:vh", opts, NULL)) != -1) {
-		int taken = cli_report_option(&a->rep, c, optarg);
-
-		if (taken < 0)
-			return WS_EXIT_USAGE;
-		if (taken)
-			continue;
-		switch (c) {
-		case OPT_FEED:
-			if (push(a->feeds, &a->nfeeds, optarg, "--feed"))
-				return WS_EXIT_USAGE;
-			break;
-		case OPT_NO_BUNDLED:
-			a->bundled_feeds = 0;
-			break;
-		case OPT_RULES:
-			if (push(a->rule_dirs, &a->nrule_dirs, optarg,
-				 "--rules"))
-				return WS_EXIT_USAGE;
-			break;
-		case OPT_NO_RULES:
-			a->rules = 0;
-			break;
-		case OPT_FILES:
-			a->files = 1;
-			break;
-		case OPT_NO_FILES:
-			a->files = 0;
-			break;
-		case OPT_TARBALL:
-			if (push(a->tarballs, &a->ntarballs, optarg,
-				 "--tarball"))
-				return WS_EXIT_USAGE;
-			break;
-		case OPT_CACHE:
-			a->npm_cache = optarg;
-			break;
-		case OPT_REGISTRY:
-			a->registry = optarg;
-			break;
-		case 'h':
-			cli_usage(stdout, "scan", scan_help);
-			return -1;
-		default:
-			return cli_bad_option("scan", c, argv);
-		}
-	}
-	if (!a->registry) {
-		const char *env = getenv("npm_config_registry");
-
-		if (env && *env)
-			a->registry = env;
-	}
+	if ((code = cli_parse_options(&o, argc, argv)))
+		return code;
+	a->registry = cli_registry_default(a->registry);
 	return 0;
 }
 
@@ -158,7 +118,7 @@ cmd_scan(int argc, char **argv)
 	struct report r;
 	char stamp[32], day[16];
 	size_t i;
-	int code, err, max;
+	int code, err;
 
 	if ((code = scan_parse_args(&a, argc, argv)))
 		return code < 0 ? WS_EXIT_CLEAN : code;
@@ -167,14 +127,9 @@ cmd_scan(int argc, char **argv)
 	cli_errors_to(&r);
 	cli_utc_now(stamp, sizeof(stamp), day, sizeof(day));
 
-	if ((code = cli_scan_load(&s, a.bundled_feeds, a.feeds, a.nfeeds,
-				  a.rules, a.rule_dirs, a.nrule_dirs)))
+	if ((code = cli_scan_load(&s, &a.feeds, 1)) ||
+	    (code = cli_baseline_load(&baseline, a.rep.ignore)))
 		goto done;
-	if (a.rep.ignore && (err = report_baseline_load(&baseline, a.rep.ignore))) {
-		cli_error("%s", ws_error_last());
-		code = cli_exit_for(err);
-		goto done;
-	}
 
 	/* Only tarballs or a cache asked for: no project to load. */
 	if (optind < argc || (!a.ntarballs && !a.npm_cache))
@@ -201,15 +156,8 @@ cmd_scan(int argc, char **argv)
 			code = cli_worse(code, cli_exit_for(err));
 		}
 	}
-	if (baseline)
-		report_apply_baseline(&r, baseline, day);
-	report_sort(&r);
-	cli_report_errors(&r);
-
-	code = cli_worse(code, cli_render(&r, a.rep.format, a.rep.output, stamp));
-	max = report_max_severity(&r);
-	if (a.rep.fail_on >= 0 && max >= a.rep.fail_on)
-		code = cli_worse(code, WS_EXIT_FINDINGS);
+	cli_report_settle(&r, baseline, day);
+	code = cli_worse(code, cli_report_emit(&r, &a.rep, stamp));
 
 done:
 	report_baseline_free(baseline);

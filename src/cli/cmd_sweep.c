@@ -19,14 +19,12 @@
 #include "git/sweep.h"
 #include "json/json.h"
 #include "report/report.h"
-#include "scan/scan.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-#define SWEEP_FEEDS_MAX 64
 #define SWEEP_UNDER_MAX 64
 #define SWEEP_UNDER_DEPTH_DEFAULT 4
 #define SWEEP_UNDER_DEPTH_MAX 32
@@ -85,19 +83,79 @@ struct sweep_args {
 	const char *resume;
 	const char *jsonl;
 	int list;
-	const char *feeds[SWEEP_FEEDS_MAX];
-	size_t nfeeds;
-	int bundled_feeds;
+	struct cli_feed_args feeds;	/* --feed, --no-bundled-feeds */
 };
+
+enum {
+	OPT_UNDER = 256, OPT_DEPTH, OPT_FROM, OPT_REFS, OPT_SINCE,
+	OPT_ALL_HISTORY, OPT_SHARD, OPT_RESUME, OPT_JSONL, OPT_LIST,
+};
+
+static int
+sweep_option(void *ctx, int c, const char *arg)
+{
+	struct sweep_args *a = ctx;
+	int64_t ignored;
+	char *end;
+	long v;
+
+	switch (c) {
+	case OPT_UNDER:
+		return cli_list_add(a->under, &a->nunder, SWEEP_UNDER_MAX, arg,
+				    "--under") ? WS_EXIT_USAGE : 0;
+	case OPT_DEPTH:
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || v < 0 ||
+		    v > SWEEP_UNDER_DEPTH_MAX) {
+			cli_error("--depth: \"%s\" is not a number from 0 to %d",
+				  arg, SWEEP_UNDER_DEPTH_MAX);
+			return WS_EXIT_USAGE;
+		}
+		a->depth = (unsigned)v;
+		return 0;
+	case OPT_FROM:
+		a->from = arg;
+		return 0;
+	case OPT_REFS:
+		a->refs = arg;
+		return 0;
+	case OPT_SINCE:
+		if (sweep_parse_date(arg, &ignored)) {
+			cli_error("--since: %s", ws_error_last());
+			return WS_EXIT_USAGE;
+		}
+		a->since = arg;
+		return 0;
+	case OPT_ALL_HISTORY:
+		a->all_history = 1;
+		return 0;
+	case 'j':
+		if (cli_parse_jobs(&a->jobs, arg))
+			return WS_EXIT_USAGE;
+		return 0;
+	case OPT_SHARD:
+		if (sweep_shard_parse(arg, &a->shard_k, &a->shard_n)) {
+			cli_error("--shard: %s", ws_error_last());
+			return WS_EXIT_USAGE;
+		}
+		return 0;
+	case OPT_RESUME:
+		a->resume = arg;
+		return 0;
+	case OPT_JSONL:
+		a->jsonl = arg;
+		return 0;
+	case OPT_LIST:
+		a->list = 1;
+		return 0;
+	}
+	return -1;
+}
 
 static int
 sweep_parse_args(struct sweep_args *a, int argc, char **argv)
 {
-	enum {
-		OPT_UNDER = 256, OPT_DEPTH, OPT_FROM, OPT_REFS, OPT_SINCE,
-		OPT_ALL_HISTORY, OPT_SHARD, OPT_RESUME, OPT_JSONL, OPT_FEED,
-		OPT_NO_BUNDLED, OPT_LIST,
-	};
 	static const struct option opts[] = {
 		{ "under", required_argument, NULL, OPT_UNDER },
 		{ "depth", required_argument, NULL, OPT_DEPTH },
@@ -109,109 +167,28 @@ sweep_parse_args(struct sweep_args *a, int argc, char **argv)
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "resume", required_argument, NULL, OPT_RESUME },
 		{ "jsonl", required_argument, NULL, OPT_JSONL },
-		{ "feed", required_argument, NULL, OPT_FEED },
-		{ "no-bundled-feeds", no_argument, NULL, OPT_NO_BUNDLED },
+		CLI_FEED_LONGOPTS,
 		{ "list", no_argument, NULL, OPT_LIST },
-		CLI_REPORT_LONGOPTS,
+		CLI_OUTPUT_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const struct cli_options o = {
+		"sweep", sweep_help, ":o:vhj:", opts, &a->rep, &a->feeds, NULL,
+		sweep_option, a,
+	};
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	int64_t ignored;
-	char *end;
-	long v;
-	int c;
+	int code;
 
 	memset(a, 0, sizeof(*a));
 	cli_report_args_init(&a->rep);
+	cli_feed_args_init(&a->feeds);
 	a->depth = SWEEP_UNDER_DEPTH_DEFAULT;
-	a->bundled_feeds = 1;
 	a->jobs = cores < 1 ? 1 : cores > SWEEP_JOBS_MAX ? SWEEP_JOBS_MAX :
 							   (unsigned)cores;
 	a->shard_n = 1;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:vhj:", opts, NULL)) != -1) {
-		int taken = c == CLI_OPT_SOURCE ? 0 :
-			    cli_report_option(&a->rep, c, optarg);
-
-		if (taken < 0)
-			return WS_EXIT_USAGE;
-		if (taken)
-			continue;
-		switch (c) {
-		case OPT_UNDER:
-			if (a->nunder >= SWEEP_UNDER_MAX) {
-				cli_error("--under: at most %d times",
-					  SWEEP_UNDER_MAX);
-				return WS_EXIT_USAGE;
-			}
-			a->under[a->nunder++] = optarg;
-			break;
-		case OPT_DEPTH:
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || v < 0 ||
-			    v > SWEEP_UNDER_DEPTH_MAX) {
-				cli_error("--depth: \"%s\" is not a number from 0 to %d",
-					  optarg, SWEEP_UNDER_DEPTH_MAX);
-				return WS_EXIT_USAGE;
-			}
-			a->depth = (unsigned)v;
-			break;
-		case OPT_FROM:
-			a->from = optarg;
-			break;
-		case OPT_REFS:
-			a->refs = optarg;
-			break;
-		case OPT_SINCE:
-			if (sweep_parse_date(optarg, &ignored)) {
-				cli_error("--since: %s", ws_error_last());
-				return WS_EXIT_USAGE;
-			}
-			a->since = optarg;
-			break;
-		case OPT_ALL_HISTORY:
-			a->all_history = 1;
-			break;
-		case 'j':
-			if (cli_parse_jobs(&a->jobs, optarg))
-				return WS_EXIT_USAGE;
-			break;
-		case OPT_SHARD:
-			if (sweep_shard_parse(optarg, &a->shard_k, &a->shard_n)) {
-				cli_error("--shard: %s", ws_error_last());
-				return WS_EXIT_USAGE;
-			}
-			break;
-		case OPT_RESUME:
-			a->resume = optarg;
-			break;
-		case OPT_JSONL:
-			a->jsonl = optarg;
-			break;
-		case OPT_FEED:
-			if (a->nfeeds >= SWEEP_FEEDS_MAX) {
-				cli_error("--feed: at most %d times",
-					  SWEEP_FEEDS_MAX);
-				return WS_EXIT_USAGE;
-			}
-			a->feeds[a->nfeeds++] = optarg;
-			break;
-		case OPT_NO_BUNDLED:
-			a->bundled_feeds = 0;
-			break;
-		case OPT_LIST:
-			a->list = 1;
-			break;
-		case 'h':
-			cli_usage(stdout, "sweep", sweep_help);
-			return -1;
-		default:
-			return cli_bad_option("sweep", c, argv);
-		}
-	}
+	if ((code = cli_parse_options(&o, argc, argv)))
+		return code;
 	return 0;
 }
 
@@ -534,7 +511,7 @@ cmd_sweep(int argc, char **argv)
 	struct run rn;
 	char stamp[32], day[16];
 	size_t i;
-	int code, err, max, anyerr = 0;
+	int code, err, anyerr = 0;
 	const struct feed_set *feeds;
 
 	if ((code = sweep_parse_args(&a, argc, argv)))
@@ -581,29 +558,15 @@ cmd_sweep(int argc, char **argv)
 		goto done;
 	}
 
-	if ((code = cli_scan_load(&s, a.bundled_feeds, a.feeds, a.nfeeds, 0,
-				  NULL, 0)))
+	if ((code = cli_scan_load(&s, &a.feeds, 0)) ||
+	    (code = cli_baseline_load(&baseline, a.rep.ignore)))
 		goto done;
-	if (a.rep.ignore && (err = report_baseline_load(&baseline, a.rep.ignore))) {
-		cli_error("%s", ws_error_last());
-		code = cli_exit_for(err);
-		goto done;
-	}
 	if ((err = sweep_global_setup())) {
 		cli_error("%s", ws_error_last());
 		code = WS_EXIT_FAILURE;
 		goto done;
 	}
-	{
-		struct scan_opts so;
-		struct tree_inv none;
-
-		/* the feed set, as the scan checks load it */
-		tree_inv_init(&none);
-		cli_scan_run(&so, &r, &none, s, NULL, 0);
-		feeds = so.feeds;
-		tree_inv_release(&none);
-	}
+	feeds = cli_scan_feeds(s);
 	memset(&o, 0, sizeof(o));
 	o.feeds = feeds;
 	o.refs_pattern = a.refs;
@@ -668,8 +631,7 @@ cmd_sweep(int argc, char **argv)
 			 rn.resumed, rn.affected, rn.commits, rn.blobs);
 	cli_report_errors(&r);
 	code = cli_worse(code, cli_render(&r, a.rep.format, a.rep.output, stamp));
-	max = report_max_severity(&r);
-	if (a.rep.fail_on >= 0 && max >= a.rep.fail_on && sweep_set_affected(&set))
+	if (cli_fails_on(&r, a.rep.fail_on) && sweep_set_affected(&set))
 		code = cli_worse(code, WS_EXIT_FINDINGS);
 	if (anyerr)
 		code = cli_worse(code, WS_EXIT_FAILURE);

@@ -51,14 +51,9 @@ static const char verify_help[] =
 struct verify_args {
 	struct cli_report_args rep;
 	struct cli_verify_opts vo;
-	const char *registry;
-	const char *userconfig;
-	const char *cache;
+	struct cli_registry_args reg;	/* --registry, --cache, --offline, ... */
 	const char *bundle;
 	const char *digest;
-	int offline;
-	int refresh;
-	unsigned jobs;
 };
 
 static int
@@ -96,100 +91,74 @@ valid_digest(const char *s)
 	return i - 7 == want;
 }
 
+enum {
+	OPT_HISTORY = 256, OPT_ROOT, OPT_KEYS, OPT_POLICY, OPT_BUNDLE,
+	OPT_DIGEST,
+};
+
+static int
+verify_option(void *ctx, int c, const char *arg)
+{
+	struct verify_args *a = ctx;
+
+	switch (c) {
+	case OPT_HISTORY:
+		if (parse_history(&a->vo.history, arg))
+			return WS_EXIT_USAGE;
+		return 0;
+	case OPT_ROOT:
+		a->vo.trusted_root = arg;
+		return 0;
+	case OPT_KEYS:
+		a->vo.registry_keys = arg;
+		return 0;
+	case OPT_POLICY:
+		a->vo.policy = arg;
+		return 0;
+	case OPT_BUNDLE:
+		a->bundle = arg;
+		return 0;
+	case OPT_DIGEST:
+		if (!valid_digest(arg)) {
+			cli_error("--digest: \"%s\" is not sha256:<64 hex> or sha512:<128 hex>",
+				  arg);
+			return WS_EXIT_USAGE;
+		}
+		a->digest = arg;
+		return 0;
+	}
+	return -1;
+}
+
 static int
 verify_parse_args(struct verify_args *a, int argc, char **argv)
 {
-	enum {
-		OPT_OFFLINE = 256, OPT_REFRESH, OPT_HISTORY, OPT_ROOT, OPT_KEYS,
-		OPT_POLICY, OPT_REGISTRY, OPT_USERCONFIG, OPT_CACHE, OPT_JOBS,
-		OPT_BUNDLE, OPT_DIGEST,
-	};
 	static const struct option opts[] = {
-		{ "offline", no_argument, NULL, OPT_OFFLINE },
-		{ "refresh", no_argument, NULL, OPT_REFRESH },
 		{ "history", required_argument, NULL, OPT_HISTORY },
 		{ "trusted-root", required_argument, NULL, OPT_ROOT },
 		{ "registry-keys", required_argument, NULL, OPT_KEYS },
 		{ "policy", required_argument, NULL, OPT_POLICY },
-		{ "registry", required_argument, NULL, OPT_REGISTRY },
-		{ "userconfig", required_argument, NULL, OPT_USERCONFIG },
-		{ "cache", required_argument, NULL, OPT_CACHE },
-		{ "jobs", required_argument, NULL, OPT_JOBS },
+		CLI_REGISTRY_LONGOPTS,
+		CLI_REGISTRY_MORE_LONGOPTS,
 		{ "bundle", required_argument, NULL, OPT_BUNDLE },
 		{ "digest", required_argument, NULL, OPT_DIGEST },
 		CLI_REPORT_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	const struct cli_options o = {
+		"verify", verify_help, ":o:vh", opts, &a->rep, NULL, &a->reg,
+		verify_option, a,
+	};
+	int code;
 
 	memset(a, 0, sizeof(*a));
 	cli_report_args_init(&a->rep);
 	a->vo.history = PROV_HISTORY_DEFAULT;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:vh", opts, NULL)) != -1) {
-		int taken = cli_report_option(&a->rep, c, optarg);
-
-		if (taken < 0)
-			return WS_EXIT_USAGE;
-		if (taken)
-			continue;
-		switch (c) {
-		case OPT_OFFLINE:
-			a->offline = 1;
-			break;
-		case OPT_REFRESH:
-			a->refresh = 1;
-			break;
-		case OPT_HISTORY:
-			if (parse_history(&a->vo.history, optarg))
-				return WS_EXIT_USAGE;
-			break;
-		case OPT_ROOT:
-			a->vo.trusted_root = optarg;
-			break;
-		case OPT_KEYS:
-			a->vo.registry_keys = optarg;
-			break;
-		case OPT_POLICY:
-			a->vo.policy = optarg;
-			break;
-		case OPT_REGISTRY:
-			a->registry = optarg;
-			break;
-		case OPT_USERCONFIG:
-			a->userconfig = optarg;
-			break;
-		case OPT_CACHE:
-			a->cache = optarg;
-			break;
-		case OPT_JOBS:
-			if (cli_parse_jobs(&a->jobs, optarg))
-				return WS_EXIT_USAGE;
-			break;
-		case OPT_BUNDLE:
-			a->bundle = optarg;
-			break;
-		case OPT_DIGEST:
-			if (!valid_digest(optarg)) {
-				cli_error("--digest: \"%s\" is not sha256:<64 hex> or sha512:<128 hex>",
-					  optarg);
-				return WS_EXIT_USAGE;
-			}
-			a->digest = optarg;
-			break;
-		case 'h':
-			cli_usage(stdout, "verify", verify_help);
-			return -1;
-		default:
-			return cli_bad_option("verify", c, argv);
-		}
-	}
-	if (a->offline && a->refresh) {
-		cli_error("--offline and --refresh exclude each other");
+	if ((code = cli_parse_options(&o, argc, argv)))
+		return code;
+	if (cli_registry_args_check(&a->reg))
 		return WS_EXIT_USAGE;
-	}
 	if (a->digest && !a->bundle) {
 		cli_error("--digest goes with --bundle");
 		return WS_EXIT_USAGE;
@@ -397,11 +366,9 @@ done:
 int
 cmd_verify(int argc, char **argv)
 {
-	static char *const dot[] = { ".", NULL };
 	struct verify_args a;
 	struct npmrc *cfg = NULL;
 	struct cli_registry *reg = NULL;
-	struct cli_registry_opts ro;
 	struct cli_verify *v = NULL;
 	struct report_baseline *baseline = NULL;
 	struct report r;
@@ -409,7 +376,7 @@ cmd_verify(int argc, char **argv)
 	const char *registry;
 	char **paths;
 	char *dir = NULL;
-	int npaths, code, err, max, p;
+	int npaths, code, p;
 
 	if ((code = verify_parse_args(&a, argc, argv)))
 		return code < 0 ? WS_EXIT_CLEAN : code;
@@ -417,16 +384,11 @@ cmd_verify(int argc, char **argv)
 		return verify_bundle(&a);
 	report_init(&r, "verify");
 	cli_utc_now(stamp, sizeof(stamp), day, sizeof(day));
-	npaths = argc - optind;
-	paths = argv + optind;
-	if (npaths <= 0) {
-		npaths = 1;
-		paths = (char **)dot;
-	}
+	npaths = cli_operands(&paths, argc, argv);
 	if ((code = cli_verify_load(&v, &a.vo)))
 		goto done;
 	dir = cli_project_dir(paths[0]);
-	if ((code = cli_npmrc_load(&cfg, a.registry, a.userconfig, dir)))
+	if ((code = cli_npmrc_load(&cfg, a.reg.registry, a.reg.userconfig, dir)))
 		goto done;
 	cli_npmrc_warnings(cfg, a.rep.verbose);
 	registry = npmrc_registry_for(cfg, NULL);
@@ -436,21 +398,13 @@ cmd_verify(int argc, char **argv)
 		goto done;
 	}
 	npmrc_redact(registry, shown, sizeof(shown));
-	if (a.rep.ignore && (err = report_baseline_load(&baseline, a.rep.ignore))) {
-		cli_error("%s", ws_error_last());
-		code = cli_exit_for(err);
+	if ((code = cli_baseline_load(&baseline, a.rep.ignore)))
 		goto done;
-	}
-	memset(&ro, 0, sizeof(ro));
-	ro.cache = a.cache;
-	ro.jobs = a.jobs;
-	ro.offline = a.offline;
-	ro.refresh = a.refresh;
-	ro.offline_skip_missing = 1;
-	ro.want_dist = 1;
-	if ((code = cli_registry_open(&reg, cfg, registry, &ro)))
+	a.reg.ro.offline_skip_missing = 1;
+	a.reg.ro.want_dist = 1;
+	if ((code = cli_registry_open(&reg, cfg, registry, &a.reg.ro)))
 		goto done;
-	cli_note("registry %s%s", shown, a.offline ? " (offline: cache only)" : "");
+	cli_note("registry %s%s", shown, a.reg.ro.offline ? " (offline: cache only)" : "");
 
 	code = WS_EXIT_CLEAN;
 	for (p = 0; p < npaths; p++) {
@@ -465,14 +419,8 @@ cmd_verify(int argc, char **argv)
 	}
 	cli_verify_note(v);
 	cli_verify_section(v, &r);
-	if (baseline)
-		report_apply_baseline(&r, baseline, day);
-	report_sort(&r);
-	cli_report_errors(&r);
-	code = cli_worse(code, cli_render(&r, a.rep.format, a.rep.output, stamp));
-	max = report_max_severity(&r);
-	if (a.rep.fail_on >= 0 && max >= a.rep.fail_on)
-		code = cli_worse(code, WS_EXIT_FINDINGS);
+	cli_report_settle(&r, baseline, day);
+	code = cli_worse(code, cli_report_emit(&r, &a.rep, stamp));
 done:
 	cli_registry_free(reg);
 	report_baseline_free(baseline);

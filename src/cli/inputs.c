@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "lockfile/lockfile.h"
@@ -169,6 +170,19 @@ cli_print_warnings(const struct tree_inv *inv, int verbose)
 	if (total > shown)
 		cli_warning("%zu more warnings (use --verbose to see them)",
 			    total - shown);
+}
+
+int
+cli_operands(char ***paths, int argc, char **argv)
+{
+	static char *dot[] = { ".", NULL };
+
+	if (optind >= argc) {
+		*paths = dot;
+		return 1;
+	}
+	*paths = argv + optind;
+	return argc - optind;
 }
 
 int

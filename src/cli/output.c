@@ -267,6 +267,20 @@ cli_parse_format(enum cli_format *out, const char *arg)
 }
 
 int
+cli_parse_format_nosarif(enum cli_format *out, const char *cmd,
+			 const char *arg)
+{
+	if (cli_parse_format(out, arg))
+		return -1;
+	if (*out == CLI_FORMAT_SARIF) {
+		cli_error("%s: --format sarif is not offered (text, json, markdown)",
+			  cmd);
+		return -1;
+	}
+	return 0;
+}
+
+int
 cli_parse_fail_on(int *out, const char *arg)
 {
 	enum report_severity sev;
@@ -383,6 +397,116 @@ cli_report_option(struct cli_report_args *a, int c, const char *arg)
 	case 'v':
 		a->verbose = 1;
 		return 1;
+	}
+	return 0;
+}
+
+int
+cli_baseline_load(struct report_baseline **out, const char *ignore)
+{
+	int err;
+
+	*out = NULL;
+	if (ignore && (err = report_baseline_load(out, ignore))) {
+		cli_error("%s", ws_error_last());
+		return cli_exit_for(err);
+	}
+	return 0;
+}
+
+void
+cli_report_settle(struct report *r, const struct report_baseline *b,
+		  const char *day)
+{
+	if (b)
+		report_apply_baseline(r, b, day);
+	report_sort(r);
+	cli_report_errors(r);
+}
+
+int
+cli_fails_on(const struct report *r, int fail_on)
+{
+	return fail_on >= 0 && report_max_severity(r) >= fail_on;
+}
+
+int
+cli_report_emit(const struct report *r, const struct cli_report_args *a,
+		const char *stamp)
+{
+	int code = cli_render(r, a->format, a->output, stamp);
+
+	if (cli_fails_on(r, a->fail_on))
+		code = cli_worse(code, WS_EXIT_FINDINGS);
+	return code;
+}
+
+int
+cli_list_add(const char **list, size_t *n, size_t max, const char *v,
+	     const char *opt)
+{
+	if (*n >= max) {
+		cli_error("%s: at most %zu times", opt, max);
+		return -1;
+	}
+	list[(*n)++] = v;
+	return 0;
+}
+
+void
+cli_feed_args_init(struct cli_feed_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->bundled = 1;
+	a->rules = 1;
+}
+
+int
+cli_feed_option(struct cli_feed_args *a, int c, const char *arg)
+{
+	switch (c) {
+	case CLI_OPT_FEED:
+		return cli_list_add(a->feeds, &a->nfeeds, CLI_FEEDS_MAX, arg,
+				    "--feed") ? -1 : 1;
+	case CLI_OPT_NO_BUNDLED_FEEDS:
+		a->bundled = 0;
+		return 1;
+	case CLI_OPT_RULES:
+		return cli_list_add(a->rule_dirs, &a->nrule_dirs, CLI_FEEDS_MAX,
+				    arg, "--rules") ? -1 : 1;
+	case CLI_OPT_NO_RULES:
+		a->rules = 0;
+		return 1;
+	}
+	return 0;
+}
+
+int
+cli_parse_options(const struct cli_options *o, int argc, char **argv)
+{
+	int c, taken;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, o->shortopts, o->longopts,
+				NULL)) != -1) {
+		taken = o->rep ? cli_report_option(o->rep, c, optarg) : 0;
+		if (!taken && o->feeds)
+			taken = cli_feed_option(o->feeds, c, optarg);
+		if (!taken && o->reg)
+			taken = cli_registry_option(o->reg, c, optarg);
+		if (taken < 0)
+			return WS_EXIT_USAGE;
+		if (taken)
+			continue;
+		if (c == 'h') {
+			cli_usage(stdout, o->cmd, o->help);
+			return -1;
+		}
+		if (!o->own || (taken = o->own(o->ctx, c, optarg)) < 0)
+			return cli_bad_option(o->cmd, c, argv);
+		if (taken)
+			return taken;
 	}
 	return 0;
 }

@@ -92,6 +92,9 @@ int prov_trusted_root_parse(struct prov_trusted_root **out, const char *buf,
 /* The trusted root shipped with wormsign: trust/trusted_root.json in the
  * data directory (util/datadir.h). */
 int prov_trusted_root_load_default(struct prov_trusted_root **out);
+/* Its path (malloc'd), or NULL with the error set when there is no data
+ * directory. */
+char *prov_trusted_root_default_path(void);
 void prov_trusted_root_free(struct prov_trusted_root *root);
 
 /* ---- registry keys ---- */

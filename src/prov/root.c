@@ -234,18 +234,33 @@ prov_trusted_root_load(struct prov_trusted_root **out, const char *path)
 	return prov_load_file(path, PROV_DOC_MAX, root_parse_any, out);
 }
 
+char *
+prov_trusted_root_default_path(void)
+{
+	char dir[4096];
+	size_t n;
+	char *path;
+
+	if (ws_data_dir(dir, sizeof(dir), "trust") != 0)
+		return NULL;
+	n = strlen(dir) + sizeof("/trusted_root.json");
+	path = xmalloc(n);
+	snprintf(path, n, "%s/trusted_root.json", dir);
+	return path;
+}
+
 int
 prov_trusted_root_load_default(struct prov_trusted_root **out)
 {
-	char dir[4096], path[4200];
+	char *path = prov_trusted_root_default_path();
 	int rc;
 
 	*out = NULL;
-	rc = ws_data_dir(dir, sizeof(dir), "trust");
-	if (rc != 0)
-		return rc;
-	snprintf(path, sizeof(path), "%s/trusted_root.json", dir);
-	return prov_trusted_root_load(out, path);
+	if (!path)
+		return ws_error_last_code();
+	rc = prov_trusted_root_load(out, path);
+	free(path);
+	return rc;
 }
 
 const struct prov_log *

@@ -2,7 +2,7 @@
 """Integration tests of `wormsign age` against the loopback test registry.
 
 Usage:
-    age_cli.py --wormsign BINARY [--src DIR]
+    age_cli.py --wormsign BINARY [--src DIR] [NAME...]
 
 Python 3 standard library only.  Starts tests/registry/server.py on
 127.0.0.1 (random port) with a temporary root, writes packuments with
@@ -15,7 +15,6 @@ it.  Prints "ok N - name" / "not ok N - name" and a last line
 "N passed, N failed"; exits 1 when a test failed.
 """
 
-import argparse
 import json
 import os
 import shutil
@@ -23,9 +22,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
-import urllib.request
 from datetime import datetime, timedelta, timezone
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import wstest  # noqa: E402
+from wstest import check, eq, findings  # noqa: E402
 
 NOW = "2026-12-04T12:00:00Z"
 NOW_DT = datetime(2026, 12, 4, 12, 0, 0, tzinfo=timezone.utc)
@@ -41,7 +42,7 @@ DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
 
 
-class Env:
+class Env(wstest.RegistryEnv):
     def __init__(self, wormsign, src):
         self.wormsign = wormsign
         self.src = src
@@ -50,37 +51,10 @@ class Env:
         self.home = os.path.join(self.tmp, "home")
         os.makedirs(self.root)
         os.makedirs(self.home)
-        self.server = None
-        self.port = None
         self.nproj = 0
 
-    def start(self):
-        self.server = subprocess.Popen(
-            [sys.executable, os.path.join(self.src, "tests", "registry", "server.py"),
-             "--port", "0", "--root", self.root, "--idle-timeout", "120"],
-            stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
-        self.port = int(self.server.stdout.readline())
-        self.base = "http://127.0.0.1:%d/" % self.port
-
-    def stop(self):
-        if self.server:
-            self.server.terminate()
-            self.server.wait()
-            self.server = None
-
-    def cleanup(self):
-        self.stop()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def get(self, what):
-        with urllib.request.urlopen("%s-/%s" % (self.base, what), timeout=10) as r:
-            return json.loads(r.read())
-
     def requests(self):
-        return self.get("stats")["requests"]
-
-    def reset(self):
-        self.get("reset")
+        return self.stats()["requests"]
 
     def packument(self, name, times):
         doc = {"name": name,
@@ -122,14 +96,7 @@ class Env:
         return d
 
     def run(self, *args, env=None, now=True, cache=True):
-        e = {k: v for k, v in os.environ.items()
-             if not k.lower().startswith("npm_config_")
-             and k.lower() not in ("http_proxy", "https_proxy", "all_proxy",
-                                   "xdg_cache_home", "prefix")}
-        e["HOME"] = self.home
-        e["no_proxy"] = "127.0.0.1"
-        e["NO_COLOR"] = "1"
-        e.update(env or {})
+        e = wstest.npm_env(self.home, env)
         argv = [self.wormsign, "age"]
         if now:
             argv += ["--now", NOW]
@@ -140,28 +107,6 @@ class Env:
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            timeout=120)
         return p.returncode, p.stdout.decode(), p.stderr.decode()
-
-    def run_json(self, *args, **kw):
-        rc, out, err = self.run("--format", "json", *args, **kw)
-        try:
-            doc = json.loads(out)
-        except ValueError:
-            raise AssertionError("not JSON (rc %d): %s\n%s" % (rc, out, err))
-        return rc, doc, err
-
-
-def findings(doc, kind=None):
-    return {f["id"]: f for f in doc["findings"] if kind is None or f["kind"] == kind}
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
-
-
-def eq(a, b, what=""):
-    if a != b:
-        raise AssertionError("%s: %r != %r" % (what, a, b))
 
 
 # ---- tests ----
@@ -464,34 +409,13 @@ TESTS = [
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--wormsign", required=True)
-    ap.add_argument("--src", default=os.path.dirname(os.path.dirname(
-        os.path.dirname(os.path.abspath(__file__)))))
-    ap.add_argument("only", nargs="*")
-    a = ap.parse_args()
-    wormsign = os.path.abspath(a.wormsign)
-    env = Env(wormsign, a.src)
-    passed = failed = 0
+    a = wstest.parse_args(__file__)
+    env = Env(a.wormsign, a.src)
     try:
         env.start()
-        for i, (name, fn) in enumerate(TESTS, 1):
-            if a.only and not any(o in name for o in a.only):
-                continue
-            try:
-                fn(env)
-                print("ok %d - %s" % (i, name))
-                passed += 1
-            except Exception:
-                print("not ok %d - %s" % (i, name))
-                for line in traceback.format_exc().splitlines():
-                    print("# " + line)
-                failed += 1
-            sys.stdout.flush()
+        return wstest.main_loop(TESTS, lambda fn: fn(env), a.only)
     finally:
         env.cleanup()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed or not passed else 0
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 """Integration tests of `wormsign certs` and `wormsign report rotate`.
 
 Usage:
-    certs_cli.py --wormsign BINARY --data DIR
+    certs_cli.py --wormsign BINARY --data DIR [--src DIR] [NAME...]
 
 Python 3 standard library only.  Every certificate and key is made here,
 in a temporary directory ($TMPDIR), with the openssl command line (a
@@ -22,7 +22,6 @@ or token value appears in any output format.  Prints "ok N - name" /
 test failed.
 """
 
-import argparse
 import base64
 import hashlib
 import json
@@ -32,7 +31,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import traceback
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import wstest  # noqa: E402
 
 P12_PASS = "Pw-7xq-secret"
 STORE_PASS = "Kt-9zz-storepass"
@@ -687,30 +688,11 @@ TESTS = [
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--wormsign", required=True)
-    ap.add_argument("--data", required=True)
-    ap.add_argument("names", nargs="*")
-    a = ap.parse_args()
-    passed = failed = 0
+    a = wstest.parse_args(__file__, "--data")
     with tempfile.TemporaryDirectory(prefix="certs-cli-") as tmp:
-        fx = Fixture(tmp)
-        ctx = Ctx(os.path.abspath(a.wormsign), os.path.abspath(a.data), fx,
-                  tmp)
-        for i, t in enumerate(TESTS, 1):
-            if a.names and t.__name__ not in a.names:
-                continue
-            try:
-                t(ctx)
-                print("ok %d - %s" % (i, t.__name__))
-                passed += 1
-            except Exception:
-                print("not ok %d - %s" % (i, t.__name__))
-                for line in traceback.format_exc().splitlines():
-                    print("# " + line)
-                failed += 1
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed or not passed else 0
+        ctx = Ctx(a.wormsign, a.data, Fixture(tmp), tmp)
+        return wstest.main_loop([(t.__name__, t) for t in TESTS],
+                                lambda t: t(ctx), a.only)
 
 
 if __name__ == "__main__":

@@ -12,14 +12,16 @@ feeds).  Prints "ok N - name" / "not ok N - name" and a last line
 "N passed, N failed"; exits 1 when a test failed.
 """
 
-import argparse
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import traceback
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import wstest  # noqa: E402
+from wstest import check, eq  # noqa: E402
 
 FEED = None
 WORMSIGN = None
@@ -83,10 +85,7 @@ def run(*args, feeds=True):
         cmd[2:2] = ["--no-bundled-feeds", "--feed", FEED]
     r = subprocess.run(cmd, capture_output=True, text=True, cwd=TMP,
                        env=BASE_ENV, stdin=subprocess.DEVNULL)
-    # under the sanitizers, a report must fail the test even when the
-    # exit status happens to be the one expected (a leak exits 1)
-    if "Sanitizer" in r.stderr or "runtime error:" in r.stderr:
-        raise AssertionError("sanitizer report:\n" + r.stderr)
+    wstest.sanitizer_free(r.stderr)
     return r
 
 
@@ -103,16 +102,6 @@ def repo_of(doc, path):
         if r["repo"] == path:
             return r
     raise AssertionError("no repo %s in %s" % (path, [r["repo"] for r in doc["repos"]]))
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
-
-
-def eq(a, b, what=""):
-    if a != b:
-        raise AssertionError("%s: %r != %r" % (what, a, b))
 
 
 def fnv1a64(s):
@@ -614,13 +603,8 @@ TESTS = [
 
 def main():
     global FEED, WORMSIGN, TMP, BASE_ENV
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--wormsign", required=True)
-    ap.add_argument("--src", default=os.path.dirname(os.path.dirname(
-        os.path.dirname(os.path.abspath(__file__)))))
-    ap.add_argument("only", nargs="*")
-    a = ap.parse_args()
-    WORMSIGN = os.path.abspath(a.wormsign)
+    a = wstest.parse_args(__file__)
+    WORMSIGN = a.wormsign
     FEED = os.path.join(a.src, "tests", "data", "git", "test-feed.json")
     TMP = tempfile.mkdtemp(prefix="sweep-cli-", dir=os.environ.get("TMPDIR"))
     home = os.path.join(TMP, ".home")
@@ -637,25 +621,10 @@ def main():
     for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "WORMSIGN_DATA"):
         if k in os.environ:
             BASE_ENV[k] = os.environ[k]
-    passed = failed = 0
     try:
-        for i, (name, fn) in enumerate(TESTS, 1):
-            if a.only and not any(o in name for o in a.only):
-                continue
-            try:
-                fn(None)
-                print("ok %d - %s" % (i, name))
-                passed += 1
-            except Exception:
-                print("not ok %d - %s" % (i, name))
-                for line in traceback.format_exc().splitlines():
-                    print("# " + line)
-                failed += 1
-            sys.stdout.flush()
+        return wstest.main_loop(TESTS, lambda fn: fn(None), a.only)
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed or not passed else 0
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 """Integration tests of `wormsign host` against fake homes made by each test.
 
 Usage:
-    host_cli.py --wormsign BINARY
+    host_cli.py --wormsign BINARY [--src DIR] [NAME...]
 
 Python 3 standard library only.  Every test builds a home directory under
 a fresh temporary directory ($TMPDIR): systemd units, LaunchAgents, a
@@ -15,7 +15,6 @@ appears in any output format.  Prints "ok N - name" / "not ok N - name"
 and a last line "N passed, N failed"; exits 1 when a test failed.
 """
 
-import argparse
 import gzip
 import hashlib
 import io
@@ -27,7 +26,10 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import traceback
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import wstest  # noqa: E402
+from wstest import check  # noqa: E402
 
 NPM_TOKEN = "npm_H0stT3stT0kenNeverPrinted4c2e91"
 GH_TOKEN = "gho_H0stGhT0kenNeverPrinted77ab0f"
@@ -123,9 +125,7 @@ class Home:
                            preexec_fn=preexec)
         out = p.stdout.decode("utf-8", "replace")
         err = p.stderr.decode("utf-8", "replace")
-        # under -Db_sanitize a report is a failure whatever the exit code
-        check("Sanitizer" not in err and "runtime error:" not in err,
-              "sanitizer report:\n" + err)
+        wstest.sanitizer_free(err)
         rep = json.loads(out) if fmt == "json" and out.strip() else None
         return p.returncode, rep, out, err
 
@@ -167,11 +167,6 @@ def fline(f):
 
 def evidence(f):
     return f.get("evidence") or {}
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
 
 
 def no_secrets(outs):
@@ -638,26 +633,16 @@ TESTS = [
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--wormsign", required=True)
-    args = ap.parse_args()
-    args.wormsign = os.path.abspath(args.wormsign)
-    passed = failed = 0
-    for i, (name, fn) in enumerate(TESTS, 1):
+    args = wstest.parse_args(__file__)
+
+    def in_a_new_home(fn):
         h = Home(args)
         try:
             fn(h)
-            print("ok %d - %s" % (i, name))
-            passed += 1
-        except Exception:
-            print("not ok %d - %s" % (i, name))
-            for line in traceback.format_exc().splitlines():
-                print("# " + line)
-            failed += 1
         finally:
             h.cleanup()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+
+    return wstest.main_loop(TESTS, in_a_new_home, args.only)
 
 
 if __name__ == "__main__":

@@ -19,15 +19,16 @@ Prints "ok N - name" / "not ok N - name" and "N passed, N failed"; exits 1
 when a test failed.
 """
 
-import argparse
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import traceback
-import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import wstest  # noqa: E402
+from wstest import check, eq, findings  # noqa: E402
 
 DAY = 86400
 T0 = 1767225600  # 2026-01-01T00:00:00Z
@@ -75,7 +76,7 @@ INVALID_STEPS = {
 }
 
 
-class Env:
+class Env(wstest.RegistryEnv):
     def __init__(self, wormsign, mkpki, src):
         self.wormsign = wormsign
         self.src = src
@@ -91,7 +92,6 @@ class Env:
         with open(os.path.join(self.root, "packages.json")) as f:
             self.pkgs = {(p["name"], p["version"]): p for p in json.load(f)}
         self.write_packuments()
-        self.server = None
         self.nproj = 0
         self.ncache = 0
 
@@ -114,30 +114,6 @@ class Env:
         for name, doc in docs.items():
             with open(os.path.join(self.root, name.replace("/", "%2f") + ".json"), "w") as f:
                 json.dump(doc, f)
-
-    def start(self):
-        self.server = subprocess.Popen(
-            [sys.executable, os.path.join(self.src, "tests", "registry", "server.py"),
-             "--port", "0", "--root", self.root, "--idle-timeout", "120"],
-            stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
-        self.port = int(self.server.stdout.readline())
-        self.base = "http://127.0.0.1:%d/" % self.port
-
-    def cleanup(self):
-        if self.server:
-            self.server.terminate()
-            self.server.wait()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def get(self, what):
-        with urllib.request.urlopen("%s-/%s" % (self.base, what), timeout=10) as r:
-            return json.loads(r.read())
-
-    def stats(self):
-        return self.get("stats")
-
-    def reset(self):
-        self.get("reset")
 
     def project(self, *ids):
         """A project whose package-lock.json locks ids ("name@version")."""
@@ -166,13 +142,7 @@ class Env:
         return os.path.join(self.tmp, "cache%d" % self.ncache)
 
     def run(self, *args, cache=None, root=True, cmd="verify"):
-        e = {k: v for k, v in os.environ.items()
-             if not k.lower().startswith("npm_config_")
-             and k.lower() not in ("http_proxy", "https_proxy", "all_proxy",
-                                   "xdg_cache_home", "prefix")}
-        e["HOME"] = self.home
-        e["no_proxy"] = "127.0.0.1"
-        e["NO_COLOR"] = "1"
+        e = wstest.npm_env(self.home)
         argv = [self.wormsign, cmd, "--cache", cache or self.new_cache()]
         if root:
             argv += ["--trusted-root", self.trusted_root]
@@ -181,14 +151,6 @@ class Env:
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
         return p.returncode, p.stdout.decode(), p.stderr.decode()
 
-    def run_json(self, *args, **kw):
-        rc, out, err = self.run("--format", "json", *args, **kw)
-        try:
-            doc = json.loads(out)
-        except ValueError:
-            raise AssertionError("not JSON (rc %d): %s\n%s" % (rc, out, err))
-        return rc, doc, err
-
     def bundle(self, *args, root=None):
         argv = [self.wormsign, "verify", "--bundle"] + list(args)
         if root:
@@ -196,20 +158,6 @@ class Env:
         p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=60, cwd=self.src)
         return p.returncode, p.stdout.decode(), p.stderr.decode()
-
-
-def findings(doc, kind=None):
-    return {f["id"]: f for f in doc["findings"] if kind is None or f["kind"] == kind}
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
-
-
-def eq(a, b, what=""):
-    if a != b:
-        raise AssertionError("%s: %r != %r" % (what, a, b))
 
 
 # ---- tests ----
@@ -621,34 +569,13 @@ TESTS = [
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--wormsign", required=True)
-    ap.add_argument("--mkpki", required=True)
-    ap.add_argument("--src", default=os.path.dirname(os.path.dirname(
-        os.path.dirname(os.path.abspath(__file__)))))
-    ap.add_argument("only", nargs="*")
-    a = ap.parse_args()
-    env = Env(os.path.abspath(a.wormsign), os.path.abspath(a.mkpki), a.src)
-    passed = failed = 0
+    a = wstest.parse_args(__file__, "--mkpki")
+    env = Env(a.wormsign, a.mkpki, a.src)
     try:
         env.start()
-        for i, (name, fn) in enumerate(TESTS, 1):
-            if a.only and not any(o in name for o in a.only):
-                continue
-            try:
-                fn(env)
-                print("ok %d - %s" % (i, name))
-                passed += 1
-            except Exception:
-                print("not ok %d - %s" % (i, name))
-                for line in traceback.format_exc().splitlines():
-                    print("# " + line)
-                failed += 1
-            sys.stdout.flush()
+        return wstest.main_loop(TESTS, lambda fn: fn(env), a.only)
     finally:
         env.cleanup()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed or not passed else 0
 
 
 if __name__ == "__main__":
