@@ -1,7 +1,6 @@
 #include "prov/prov_int.h"
 
 #include <openssl/err.h>
-#include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,7 +153,7 @@ prov_canonical_json(const struct json_value *v, unsigned char out[32],
 	memset(&c, 0, sizeof(c));
 	c.sb = sb;
 	c.md = EVP_MD_CTX_new();
-	if (!c.md || EVP_DigestInit_ex(c.md, EVP_sha256(), NULL) != 1)
+	if (!c.md || EVP_DigestInit_ex(c.md, prov_md_sha256(), NULL) != 1)
 		c.err = 1;
 	canon_value(&c, v);
 	canon_flush(&c);
