@@ -51,6 +51,24 @@ canon_put(struct canon *c, const void *p, size_t n)
 	}
 }
 
+/*
+ * Whether any of the eight bytes at p is below 0x20, '"' or '\\' (the
+ * bytes canonical JSON escapes). Word-at-a-time zero-byte tests: each is
+ * exact about whether such a byte exists, which is all that is asked.
+ */
+static int
+needs_escape8(const char *p)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	uint64_t x, q, b;
+
+	memcpy(&x, p, 8);
+	q = x ^ (ones * '"');
+	b = x ^ (ones * '\\');
+	return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) |
+		((b - ones) & ~b)) & highs ? 1 : 0;
+}
+
 static void
 canon_string(struct canon *c, const char *s, size_t n)
 {
@@ -59,9 +77,16 @@ canon_string(struct canon *c, const char *s, size_t n)
 
 	canon_put(c, "\"", 1);
 	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
+		unsigned char ch;
 		char esc[6];
 
+		/* Bundle strings are mostly long base64: skip eight bytes at a
+		 * time while none of them needs escaping. */
+		while (n - i >= 8 && !needs_escape8(s + i))
+			i += 8;
+		if (i == n)
+			break;
+		ch = (unsigned char)s[i];
 		if (ch >= 0x20 && ch != '"' && ch != '\\')
 			continue;
 		canon_put(c, s + run, i - run);
