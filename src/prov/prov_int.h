@@ -200,12 +200,12 @@ struct prov_bundle {
 };
 
 /*
- * SHA-256 of the canonical JSON of v (sorted keys, no whitespace): out 32
- * bytes. When sb is not NULL the canonical text is appended to it too.
+ * SHA-256 of the canonical JSON of v (sorted keys, no whitespace; duplicate
+ * keys in document order): out 32 bytes. WS_ELIMIT when the canonical text
+ * would be longer than max bytes.
  */
-struct strbuf;
 int prov_canonical_json(const struct json_value *v, unsigned char out[32],
-			struct strbuf *sb);
+			size_t max);
 
 /* ---- log proofs (checkpoint.c) ---- */
 
