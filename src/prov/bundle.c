@@ -1,12 +1,10 @@
 #include "prov/prov_int.h"
 
 #include <openssl/err.h>
-#include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/error.h"
-#include "util/strbuf.h"
 #include "util/xalloc.h"
 
 #include "util/banned.h"
@@ -15,9 +13,9 @@
 
 struct canon {
 	EVP_MD_CTX *md;
-	struct strbuf *sb;
 	unsigned char buf[4096];
 	size_t len;
+	size_t total, max;	/* bytes written; the most allowed */
 	int err;
 };
 
@@ -26,9 +24,9 @@ canon_flush(struct canon *c)
 {
 	if (c->len == 0)
 		return;
-	if (c->md && EVP_DigestUpdate(c->md, c->buf, c->len) != 1)
-		c->err = 1;
-	if (c->sb && strbuf_add(c->sb, c->buf, c->len) != 0)
+	c->total += c->len;
+	if (c->total > c->max ||
+	    (c->md && EVP_DigestUpdate(c->md, c->buf, c->len) != 1))
 		c->err = 1;
 	c->len = 0;
 }
@@ -52,6 +50,24 @@ canon_put(struct canon *c, const void *p, size_t n)
 	}
 }
 
+/*
+ * Whether any of the eight bytes at p is below 0x20, '"' or '\\' (the
+ * bytes canonical JSON escapes). Word-at-a-time zero-byte tests: each is
+ * exact about whether such a byte exists, which is all that is asked.
+ */
+static int
+needs_escape8(const char *p)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	uint64_t x, q, b;
+
+	memcpy(&x, p, 8);
+	q = x ^ (ones * '"');
+	b = x ^ (ones * '\\');
+	return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) |
+		((b - ones) & ~b)) & highs ? 1 : 0;
+}
+
 static void
 canon_string(struct canon *c, const char *s, size_t n)
 {
@@ -60,9 +76,16 @@ canon_string(struct canon *c, const char *s, size_t n)
 
 	canon_put(c, "\"", 1);
 	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
+		unsigned char ch;
 		char esc[6];
 
+		/* Bundle strings are mostly long base64: skip eight bytes at a
+		 * time while none of them needs escaping. */
+		while (n - i >= 8 && !needs_escape8(s + i))
+			i += 8;
+		if (i == n)
+			break;
+		ch = (unsigned char)s[i];
 		if (ch >= 0x20 && ch != '"' && ch != '\\')
 			continue;
 		canon_put(c, s + run, i - run);
@@ -89,23 +112,33 @@ canon_string(struct canon *c, const char *s, size_t n)
 	canon_put(c, "\"", 1);
 }
 
+struct member {
+	const struct json_value *v;
+	size_t pos;		/* in the document */
+};
+
+/* By key; duplicate keys keep their document order (qsort is not stable),
+ * so the first of them stays the one json_get() finds. */
 static int
 member_cmp(const void *a, const void *b)
 {
-	const struct json_value *x = *(const struct json_value *const *)a;
-	const struct json_value *y = *(const struct json_value *const *)b;
+	const struct member *mx = a, *my = b;
+	const struct json_value *x = mx->v, *y = my->v;
 	size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
 	int r = memcmp(x->key, y->key, n);
 
 	if (r != 0)
 		return r;
-	return x->key_len < y->key_len ? -1 : x->key_len > y->key_len;
+	if (x->key_len != y->key_len)
+		return x->key_len < y->key_len ? -1 : 1;
+	return mx->pos < my->pos ? -1 : mx->pos > my->pos;
 }
 
 static void
 canon_value(struct canon *c, const struct json_value *v)
 {
-	const struct json_value *e, **members;
+	const struct json_value *e;
+	struct member *members;
 	size_t i, n;
 
 	switch (v->type) {
@@ -126,17 +159,19 @@ canon_value(struct canon *c, const struct json_value *v)
 	case JSON_OBJECT:
 		n = v->len;
 		members = xcalloc(n ? n : 1, sizeof(*members));
-		for (i = 0, e = v->u.first; e && i < n; e = e->next)
-			members[i++] = e;
+		for (i = 0, e = v->u.first; e && i < n; e = e->next, i++) {
+			members[i].v = e;
+			members[i].pos = i;
+		}
 		n = i;
 		qsort(members, n, sizeof(*members), member_cmp);
 		canon_put(c, "{", 1);
 		for (i = 0; i < n; i++) {
 			if (i > 0)
 				canon_put(c, ",", 1);
-			canon_string(c, members[i]->key, members[i]->key_len);
+			canon_string(c, members[i].v->key, members[i].v->key_len);
 			canon_put(c, ":", 1);
-			canon_value(c, members[i]);
+			canon_value(c, members[i].v);
 		}
 		canon_put(c, "}", 1);
 		free(members);
@@ -146,15 +181,15 @@ canon_value(struct canon *c, const struct json_value *v)
 
 int
 prov_canonical_json(const struct json_value *v, unsigned char out[32],
-		    struct strbuf *sb)
+		    size_t max)
 {
 	struct canon c;
 	int rc = 0;
 
 	memset(&c, 0, sizeof(c));
-	c.sb = sb;
+	c.max = max;
 	c.md = EVP_MD_CTX_new();
-	if (!c.md || EVP_DigestInit_ex(c.md, EVP_sha256(), NULL) != 1)
+	if (!c.md || EVP_DigestInit_ex(c.md, prov_md_sha256(), NULL) != 1)
 		c.err = 1;
 	canon_value(&c, v);
 	canon_flush(&c);
@@ -360,12 +395,14 @@ parse_timestamps(struct prov_bundle *b, const struct json_value *tvd)
 	return 0;
 }
 
+/* md: the canonical digest of root when the caller has it, else NULL */
 static int
-parse_bundle(struct prov_bundle *b, const struct json_value *root)
+parse_bundle(struct prov_bundle *b, const struct json_value *root,
+	     const unsigned char *md)
 {
 	const struct json_value *vm = json_get(root, "verificationMaterial");
 	const struct json_value *tl, *e;
-	unsigned char md[32];
+	unsigned char own[32];
 	size_t i;
 	int rc;
 
@@ -404,8 +441,11 @@ parse_bundle(struct prov_bundle *b, const struct json_value *root)
 	}
 	if ((rc = parse_timestamps(b, json_get(vm, "timestampVerificationData"))) != 0)
 		return rc;
-	if ((rc = prov_canonical_json(root, md, NULL)) != 0)
-		return rc;
+	if (!md) {
+		if ((rc = prov_canonical_json(root, own, SIZE_MAX)) != 0)
+			return rc;
+		md = own;
+	}
 	prov_hex(b->digest, md, 32);
 	return 0;
 }
@@ -416,10 +456,21 @@ prov_bundle_free(struct prov_bundle *b)
 	if (!b)
 		return;
 	X509_free(b->leaf);
-	json_doc_release(&b->doc);
+	if (b->buf)
+		json_doc_release(&b->doc);
 	mempool_release(&b->pool);
 	free(b->buf);
 	free(b);
+}
+
+static struct prov_bundle *
+bundle_new(const char *name)
+{
+	struct prov_bundle *b = xcalloc(1, sizeof(*b));
+
+	mempool_init(&b->pool, 16384);
+	b->name = mempool_strdup(&b->pool, name);
+	return b;
 }
 
 int
@@ -433,9 +484,7 @@ prov_bundle_parse(struct prov_bundle **out, const char *buf, size_t len,
 	if (len > PROV_BUNDLE_MAX)
 		return ws_error_set(WS_ELIMIT, "%s: bundle larger than %u bytes",
 				    name, PROV_BUNDLE_MAX);
-	b = xcalloc(1, sizeof(*b));
-	mempool_init(&b->pool, 16384);
-	b->name = mempool_strdup(&b->pool, name);
+	b = bundle_new(name);
 	b->buf = xmalloc(len + 1);
 	memcpy(b->buf, buf, len);
 	b->buf[len] = '\0';
@@ -445,7 +494,7 @@ prov_bundle_parse(struct prov_bundle **out, const char *buf, size_t len,
 		prov_bundle_free(b);
 		return rc;
 	}
-	rc = parse_bundle(b, b->doc.root);
+	rc = parse_bundle(b, b->doc.root, NULL);
 	if (rc != 0) {
 		prov_bundle_free(b);
 		return rc;
@@ -496,6 +545,10 @@ prov_attestations_release(struct prov_attestations *a)
 		return;
 	for (i = 0; i < a->count; i++)
 		prov_bundle_free(a->items[i].bundle);
+	if (a->json) {
+		prov_json_release(a->json);
+		free(a->json);
+	}
 	mempool_release(&a->pool);
 	memset(a, 0, sizeof(*a));
 }
@@ -505,7 +558,6 @@ parse_attestations(struct prov_attestations *a, const struct json_value *root,
 		   const char *name)
 {
 	const struct json_value *arr = json_get(root, "attestations"), *e;
-	struct strbuf sb;
 	size_t i;
 
 	if (!json_is(arr, JSON_ARRAY))
@@ -515,7 +567,6 @@ parse_attestations(struct prov_attestations *a, const struct json_value *root,
 				    name, arr->line, PROV_ATTESTATIONS_MAX);
 	a->items = mempool_calloc(&a->pool, (arr->len ? arr->len : 1) *
 					    sizeof(*a->items));
-	strbuf_init(&sb, PROV_BUNDLE_MAX);
 	for (i = 0, e = arr->u.first; e; e = e->next, i++) {
 		struct prov_attestation *it = &a->items[i];
 		const struct json_value *bv = json_get(e, "bundle");
@@ -531,20 +582,23 @@ parse_attestations(struct prov_attestations *a, const struct json_value *root,
 						   name, e->line);
 			continue;
 		}
-		/* Each bundle gets its own canonical copy: the verdict cache
-		 * keys on it and the response buffer can go. */
-		strbuf_reset(&sb);
-		if (prov_canonical_json(bv, md, &sb) != 0) {
+		/* The verdict cache keys on the canonical digest. The bundle
+		 * is read from the response's own tree, which lives as long
+		 * as the attestations: no copy, no second parse. */
+		if (prov_canonical_json(bv, md, PROV_BUNDLE_MAX) != 0) {
 			it->error = mempool_printf(&a->pool,
 						   "%s:%u: bundle larger than %u bytes",
 						   name, bv->line, PROV_BUNDLE_MAX);
 			continue;
 		}
 		snprintf(label, sizeof(label), "%.40s#%zu", name, i);
-		if (prov_bundle_parse(&it->bundle, sb.buf, sb.len, label) != 0)
+		it->bundle = bundle_new(label);
+		if (parse_bundle(it->bundle, bv, md) != 0) {
 			it->error = mempool_strdup(&a->pool, ws_error_last());
+			prov_bundle_free(it->bundle);
+			it->bundle = NULL;
+		}
 	}
-	strbuf_release(&sb);
 	return 0;
 }
 
@@ -552,14 +606,13 @@ int
 prov_attestations_parse(struct prov_attestations *out, const char *buf,
 			size_t len, const char *name)
 {
-	struct prov_json j;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	mempool_init(&out->pool, 4096);
-	rc = prov_json_parse(&j, buf, len, PROV_DOC_MAX, name);
+	out->json = xmalloc(sizeof(*out->json));
+	rc = prov_json_parse(out->json, buf, len, PROV_DOC_MAX, name);
 	if (rc == 0)
-		rc = parse_attestations(out, j.doc.root, name);
-	prov_json_release(&j);
+		rc = parse_attestations(out, out->json->doc.root, name);
 	return rc;
 }

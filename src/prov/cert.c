@@ -3,7 +3,6 @@
 #include <openssl/asn1.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
-#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -422,7 +421,7 @@ prov_sct_verify(const unsigned char *der, size_t derlen, X509 *issuer,
 		snprintf(why, whylen, "cannot encode the issuer key");
 		goto done;
 	}
-	SHA256(spki, (size_t)spkilen, ikh);
+	prov_sha256(spki, (size_t)spkilen, ikh);
 	snprintf(why, whylen, "certificate has no SCT");
 	while (p < end && !ok && count < PROV_SCTS_MAX) {
 		if (get_u16(&p, end, &n) || (size_t)(end - p) < n) {

@@ -1,6 +1,5 @@
 #include "prov/prov_int.h"
 
-#include <openssl/sha.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,7 +19,7 @@ node_hash(const unsigned char l[32], const unsigned char r[32],
 	buf[0] = 0x01;
 	memcpy(buf + 1, l, 32);
 	memcpy(buf + 33, r, 32);
-	SHA256(buf, sizeof(buf), out);
+	prov_sha256(buf, sizeof(buf), out);
 }
 
 /* RFC 9162 section 2.1.3.2. */

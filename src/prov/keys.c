@@ -5,6 +5,7 @@
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +157,54 @@ prov_pkey_from_spki(const unsigned char *der, size_t len)
 	return k;
 }
 
+/*
+ * The digests, fetched from the default provider once: handing OpenSSL 3
+ * EVP_sha256() makes every digest and verification fetch it again, which
+ * costs about as much as hashing a Merkle node.
+ */
+enum { MD_SHA256, MD_SHA384, MD_SHA512, MD_COUNT };
+static EVP_MD *fetched_md[MD_COUNT];
+static pthread_once_t fetched_once = PTHREAD_ONCE_INIT;
+
+static void
+fetch_mds(void)
+{
+	static const char *const names[MD_COUNT] = {"SHA256", "SHA384",
+						    "SHA512"};
+	size_t i;
+
+	for (i = 0; i < MD_COUNT; i++)
+		fetched_md[i] = EVP_MD_fetch(NULL, names[i], NULL);
+	ERR_clear_error();
+}
+
+/* The fetched digest, or the built-in one when the fetch failed. */
+static const EVP_MD *
+md_of(int which)
+{
+	pthread_once(&fetched_once, fetch_mds);
+	if (fetched_md[which])
+		return fetched_md[which];
+	return which == MD_SHA512 ? EVP_sha512() :
+	       which == MD_SHA384 ? EVP_sha384() : EVP_sha256();
+}
+
+void
+prov_sha256(const void *data, size_t n, unsigned char out[32])
+{
+	if (EVP_Digest(data, n, out, NULL, md_of(MD_SHA256), NULL) != 1) {
+		/* out of memory: a digest that matches nothing real */
+		memset(out, 0, 32);
+		ERR_clear_error();
+	}
+}
+
+const EVP_MD *
+prov_md_sha256(void)
+{
+	return md_of(MD_SHA256);
+}
+
 /* The digest that goes with an ECDSA key of this size. */
 static const EVP_MD *
 key_md(EVP_PKEY *key)
@@ -165,12 +214,12 @@ key_md(EVP_PKEY *key)
 		return NULL;
 	case EVP_PKEY_EC:
 		if (EVP_PKEY_get_bits(key) > 384)
-			return EVP_sha512();
+			return md_of(MD_SHA512);
 		if (EVP_PKEY_get_bits(key) > 256)
-			return EVP_sha384();
-		return EVP_sha256();
+			return md_of(MD_SHA384);
+		return md_of(MD_SHA256);
 	default:
-		return EVP_sha256();
+		return md_of(MD_SHA256);
 	}
 }
 
@@ -197,8 +246,8 @@ prov_sig_verify_prehashed(EVP_PKEY *key, const unsigned char *md,
 			  size_t siglen)
 {
 	EVP_PKEY_CTX *ctx;
-	const EVP_MD *alg = mdlen == 64 ? EVP_sha512() :
-			    mdlen == 48 ? EVP_sha384() : EVP_sha256();
+	const EVP_MD *alg = md_of(mdlen == 64 ? MD_SHA512 :
+				  mdlen == 48 ? MD_SHA384 : MD_SHA256);
 	int ok = 0;
 
 	if (!key || siglen == 0 || EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519)

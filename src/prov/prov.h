@@ -266,10 +266,13 @@ struct prov_attestation {
 	const char *error;		/* then: why (one line) */
 };
 
+struct prov_json;
+
 struct prov_attestations {
 	struct prov_attestation *items;
 	size_t count;
 	struct mempool pool;
+	struct prov_json *json;	/* the response: the bundles point into it */
 };
 
 /*

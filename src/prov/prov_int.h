@@ -27,6 +27,10 @@ int prov_b64_decode(const char *s, size_t n, unsigned char *out,
 /* Decodes into pool memory; NULL when not base64 or longer than max. */
 unsigned char *prov_b64_decode_pool(struct mempool *mp, const char *s,
 				    size_t n, size_t max, size_t *outlen);
+/* Room for the standard padded base64 of n bytes, without the NUL. */
+#define PROV_B64_ENCODED_LEN(n) (((n) + 2) / 3 * 4)
+/* Writes the standard padded base64 of in[0..n) at out (no NUL). */
+void prov_b64_encode(char *out, const unsigned char *in, size_t n);
 /* Standard padded base64 of in[0..n), NUL-terminated, in the pool. */
 char *prov_b64_encode_pool(struct mempool *mp, const unsigned char *in,
 			   size_t n);
@@ -44,6 +48,13 @@ void prov_format_time(char *out, size_t n, int64_t t);
 /* Records the failing step and a one-line reason; returns WS_EVERIFY. */
 int prov_fail(struct prov_verdict *v, enum prov_step step, const char *fmt,
 	      ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * SHA-256 of data into out, and the digest itself, fetched once per
+ * process (OpenSSL 3 fetches EVP_sha256() again on every use).
+ */
+void prov_sha256(const void *data, size_t n, unsigned char out[32]);
+const EVP_MD *prov_md_sha256(void);
 
 /* Parses a DER SubjectPublicKeyInfo; NULL when it is not one. */
 EVP_PKEY *prov_pkey_from_spki(const unsigned char *der, size_t len);
@@ -189,12 +200,12 @@ struct prov_bundle {
 };
 
 /*
- * SHA-256 of the canonical JSON of v (sorted keys, no whitespace): out 32
- * bytes. When sb is not NULL the canonical text is appended to it too.
+ * SHA-256 of the canonical JSON of v (sorted keys, no whitespace; duplicate
+ * keys in document order): out 32 bytes. WS_ELIMIT when the canonical text
+ * would be longer than max bytes.
  */
-struct strbuf;
 int prov_canonical_json(const struct json_value *v, unsigned char out[32],
-			struct strbuf *sb);
+			size_t max);
 
 /* ---- log proofs (checkpoint.c) ---- */
 

@@ -1,7 +1,6 @@
 #include "prov/prov_int.h"
 
 #include <openssl/err.h>
-#include <openssl/sha.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
@@ -169,24 +168,32 @@ static int
 verify_set(const struct prov_tlog_entry *t, const struct prov_log *log,
 	   struct mempool *mp)
 {
-	char logid[65];
+	static const char head[] = "{\"body\":\"";
+	char logid[65], tail[192];
 	unsigned char sig[PROV_B64_DECODED_MAX(SIG_MAX)];
-	size_t siglen, n = strlen(t->set_b64);
+	size_t siglen, n = strlen(t->set_b64), blen, tlen;
 	char *msg;
-	int ok;
+	int ok, k;
 
 	if (n > SIG_MAX || prov_b64_decode(t->set_b64, n, sig, &siglen) != 0)
 		return 0;
 	prov_hex(logid, t->log_id, t->log_id_len > 32 ? 32 : t->log_id_len);
-	/* Rekor's canonical JSON: keys sorted, no whitespace. */
-	msg = mempool_printf(mp,
-			     "{\"body\":\"%s\",\"integratedTime\":%lld,"
-			     "\"logID\":\"%s\",\"logIndex\":%lld}",
-			     prov_b64_encode_pool(mp, t->body, t->body_len),
-			     (long long)t->integrated_time, logid,
-			     (long long)t->log_index);
-	ok = prov_sig_verify(log->pkey, (const unsigned char *)msg, strlen(msg),
-			     sig, siglen);
+	/* Rekor's canonical JSON: keys sorted, no whitespace. The body is
+	 * kilobytes of base64: written in place rather than through printf. */
+	k = snprintf(tail, sizeof(tail),
+		     "\",\"integratedTime\":%lld,\"logID\":\"%s\",\"logIndex\":%lld}",
+		     (long long)t->integrated_time, logid,
+		     (long long)t->log_index);
+	if (k < 0 || (size_t)k >= sizeof(tail))
+		return 0;
+	tlen = (size_t)k;
+	blen = PROV_B64_ENCODED_LEN(t->body_len);
+	msg = mempool_alloc(mp, sizeof(head) - 1 + blen + tlen);
+	memcpy(msg, head, sizeof(head) - 1);
+	prov_b64_encode(msg + sizeof(head) - 1, t->body, t->body_len);
+	memcpy(msg + sizeof(head) - 1 + blen, tail, tlen);
+	ok = prov_sig_verify(log->pkey, (const unsigned char *)msg,
+			     sizeof(head) - 1 + blen + tlen, sig, siglen);
 	return ok;
 }
 
@@ -194,15 +201,24 @@ static int
 verify_proof(const struct prov_tlog_entry *t,
 	     const struct prov_trusted_root *root, struct prov_verdict *v)
 {
-	unsigned char leaf[32], *buf;
+	static const unsigned char leaf_prefix = 0x00;
+	unsigned char leaf[32];
 	char why[160];
 	struct prov_checkpoint cp;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
 
-	buf = xmalloc(t->body_len + 1);
-	buf[0] = 0x00;
-	memcpy(buf + 1, t->body, t->body_len);
-	SHA256(buf, t->body_len + 1, leaf);
-	free(buf);
+	/* RFC 6962 leaf hash: SHA-256(0x00 || body), without a copy */
+	if (!md || EVP_DigestInit_ex(md, prov_md_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(md, &leaf_prefix, 1) != 1 ||
+	    EVP_DigestUpdate(md, t->body, t->body_len) != 1 ||
+	    EVP_DigestFinal_ex(md, leaf, NULL) != 1) {
+		EVP_MD_CTX_free(md);
+		ERR_clear_error();
+		return prov_fail(v, PROV_STEP_INCLUSION_PROOF,
+				 "entry %lld: cannot hash the body",
+				 (long long)t->log_index);
+	}
+	EVP_MD_CTX_free(md);
 	if (prov_merkle_verify(leaf, t->proof_index, t->tree_size, t->hashes[0],
 			       t->nhashes, t->root_hash, why, sizeof(why)) != 0)
 		return prov_fail(v, PROV_STEP_INCLUSION_PROOF, "entry %lld: %s",
@@ -287,7 +303,7 @@ verify_body(const struct prov_bundle *b, const struct prov_tlog_entry *t,
 		goto done;
 	}
 	if (b->is_dsse) {
-		SHA256(b->payload, b->payload_len, md);
+		prov_sha256(b->payload, b->payload_len, md);
 		prov_hex(want_hash, md, 32);
 	} else if (b->md) {
 		prov_hex(want_hash, b->md, b->md_len > 64 ? 64 : b->md_len);
