@@ -445,7 +445,13 @@ json_parse(struct json_doc *doc, char *buf, size_t len, const char *name,
 	int err;
 
 	memset(doc, 0, sizeof(*doc));
-	mempool_init(&doc->pool, 1u << 20);
+	/*
+	 * Blocks sized to the document: a small one (a bundle, a manifest)
+	 * must not cost a 1 MiB malloc and the trim that frees it (verify
+	 * parses three per bundle); a large one still grows in 1 MiB steps.
+	 */
+	mempool_init(&doc->pool, len < (1u << 12) ? (1u << 14) :
+				 len < (1u << 18) ? len * 4 : (1u << 20));
 	doc->name = name;
 	ps.p = ps.buf = buf;
 	ps.end = buf + len;
