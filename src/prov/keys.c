@@ -376,6 +376,13 @@ parse_keys(struct prov_keys *keys, const struct json_value *root,
 		if (strlen(keyid) > 256)
 			return ws_error_set(WS_ELIMIT, "%s:%u: key id too long",
 					    name, k->line);
+		/* Key ids are quoted in messages: printable ASCII only
+		 * (found by fuzzing: a "\n" in one split an error line). */
+		for (const char *q = keyid; *q; q++)
+			if ((unsigned char)*q <= 0x20 || (unsigned char)*q >= 0x7f)
+				return ws_error_set(WS_EPARSE,
+						    "%s:%u: key id holds a byte that is not printable ASCII",
+						    name, k->line);
 		if (usage == 0)
 			continue;
 		if (add_key(keys, &alloc, keyid, raw, start, end, usage) != 0)

@@ -411,6 +411,22 @@ START_TEST(key_shapes_load_with_usage_and_expiry)
 }
 END_TEST
 
+/* Key ids are quoted in messages: a control byte in one is refused. */
+START_TEST(key_ids_must_be_printable)
+{
+	static const char doc[] =
+		"{\"keys\": [{\"keyid\": \"SHA256:a\\nb\", \"keytype\": \"ecdsa-sha2-nistp256\", "
+		"\"scheme\": \"ecdsa-sha2-nistp256\", \"expires\": null, \"key\": \"AAAA\"}]}";
+	struct prov_keys *keys = NULL;
+
+	ck_assert_int_eq(prov_keys_parse(&keys, doc, sizeof(doc) - 1, "k.json"),
+			 WS_EPARSE);
+	ck_assert_ptr_null(keys);
+	ck_assert_ptr_nonnull(strstr(ws_error_last(), "not printable ASCII"));
+	ck_assert_ptr_null(strchr(ws_error_last(), '\n'));
+}
+END_TEST
+
 static Suite *
 prov_suite(void)
 {
@@ -428,6 +444,7 @@ prov_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, registry_signatures_under_both_key_shapes);
 	tcase_add_test(tc, key_shapes_load_with_usage_and_expiry);
+	tcase_add_test(tc, key_ids_must_be_printable);
 	suite_add_tcase(s, tc);
 	return s;
 }
