@@ -52,11 +52,29 @@ prov_policy_rule_count(const struct prov_policy *p)
 	return p ? p->nrules : 0;
 }
 
+/*
+ * A parse error at v. what may quote the file (a key, a value): its
+ * control bytes are shown as \xNN, so the message stays one line (found
+ * by the fuzzing campaign: a key with "\n" in it split it).
+ */
 static int
 bad(const char *name, const struct json_value *v, const char *what)
 {
+	char clean[512];
+	size_t i = 0;
+
+	for (; *what && i + 5 < sizeof(clean); what++) {
+		unsigned char c = (unsigned char)*what;
+
+		if (c < 0x20 || c == 0x7f)
+			i += (size_t)snprintf(clean + i, sizeof(clean) - i,
+					      "\\x%02x", c);
+		else
+			clean[i++] = (char)c;
+	}
+	clean[i] = '\0';
 	return ws_error_set(WS_EPARSE, "%s:%u:%u: %s", name, v ? v->line : 1,
-			    v ? v->col16 : 1, what);
+			    v ? v->col16 : 1, clean);
 }
 
 /* A pin: a string or a list of strings, copied into the pool. */

@@ -221,6 +221,9 @@ START_TEST(policy_errors_name_the_place)
 		{ "{\"rules\": [{}]}", "a rule needs \"match\"" },
 		{ "{\"rules\": [{\"match\": \"x\", \"wrokflow\": \"a\"}]}",
 		  "unknown key \"wrokflow\"" },
+		/* a quoted key stays on one line */
+		{ "{\"rules\": [{\"match\": \"x\", \"a\\nb\": 1}]}",
+		  "unknown key \"a\\x0ab\"" },
 		{ "{\"rules\": [{\"match\": \"x\", \"trigger\": []}]}",
 		  "a pin must be a string or a non-empty list" },
 		{ "{\"rules\": [{\"match\": \"x\", \"trigger\": [1]}]}",
