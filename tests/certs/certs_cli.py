@@ -533,6 +533,29 @@ def test_errors(ctx):
     assert "a.crt" in err
 
 
+def test_tree_bomb_is_bounded(ctx):
+    # 16 copies of one tree per level, 6 levels: 16^6 paths from a few
+    # objects; the walk stops at the entry limit and says so (exit 3)
+    bomb = os.path.join(ctx.tmp, "bomb")
+    os.makedirs(bomb)
+    git(bomb, "init", "-q")
+
+    def obj(*cmd, data):
+        return subprocess.run(["git"] + list(cmd), cwd=bomb, input=data.encode(),
+                              stdout=subprocess.PIPE, check=True).stdout.decode().strip()
+
+    blob = obj("hash-object", "-w", "--stdin", data="not a certificate\n")
+    tree = obj("mktree", data="100644 blob %s\tnotes.txt\n" % blob)
+    for _ in range(6):
+        tree = obj("mktree", data="".join("040000 tree %s\td%02d\n" % (tree, i)
+                                          for i in range(16)))
+    git(bomb, "update-ref", "HEAD", git(bomb, "commit-tree", tree, "-m", "bomb"))
+    out, err = ctx.run("certs", "--format", "json", "bomb", expect=3)
+    r = json.loads(out)
+    assert any("tree entries" in e["message"] for e in r["errors"]), r["errors"]
+    assert "tree entries" in err
+
+
 def certs_json(ctx, name, *roots, history=True):
     out, _ = ctx.run("certs", *((["--history"] if history else []) +
                                 ["--format", "json", "--output", name] +
@@ -681,6 +704,7 @@ TESTS = [
     test_git_head_history_and_bare,
     test_ci_secrets,
     test_errors,
+    test_tree_bomb_is_bounded,
     test_rotate_scope_order_and_actions,
     test_rotate_without_window_or_dates,
     test_rotate_errors,
