@@ -541,14 +541,25 @@ parse_p12(struct certs_inv *inv, const struct certs_where *w,
 	X509 *cert = NULL;
 	STACK_OF(X509) *ca = NULL;
 	const char *pass = NULL;
-	int added = 0, i, opened = 0;
+	int added = 0, i, opened = 0, slow = 0;
 	struct certs_entry *e;
 
 	ERR_clear_error();
 	if (!p12)
 		return -1;
+	/* the MAC's iteration count is the file's to choose and not covered
+	 * by the MAC: 2^31 of them is minutes of work per verify */
+	if (PKCS12_mac_present(p12)) {
+		const ASN1_INTEGER *iter = NULL;
+
+		PKCS12_get0_mac(NULL, NULL, NULL, &iter, p12);
+		slow = iter && (ASN1_INTEGER_get(iter) < 0 ||
+				ASN1_INTEGER_get(iter) > CERTS_P12_ITER_MAX);
+	}
 	/* the empty password only, in both of its encodings */
-	if (!PKCS12_mac_present(p12) || PKCS12_verify_mac(p12, "", 0)) {
+	if (slow) {
+		opened = 0;
+	} else if (!PKCS12_mac_present(p12) || PKCS12_verify_mac(p12, "", 0)) {
 		pass = "";
 		opened = 1;
 	} else if (PKCS12_verify_mac(p12, NULL, 0)) {
@@ -576,6 +587,7 @@ parse_p12(struct certs_inv *inv, const struct certs_where *w,
 		e->is_protected = opened ? -1 : 1;
 		e->note = opened ?
 			"opens with the empty password but its contents do not parse" :
+			slow ? "MAC iteration count over 1048576: the empty password not tried" :
 			"password-protected: certificates not readable without it";
 		if (hint == CERTS_HINT_KEYSTORE)
 			e->platform = "android";

@@ -556,6 +556,23 @@ def test_tree_bomb_is_bounded(ctx):
     assert "tree entries" in err
 
 
+def test_pkcs12_mac_iterations_are_bounded(ctx):
+    # the MAC's iteration count is not covered by the MAC: raised to
+    # 0x7fffff it costs seconds per try; 0x7fffffff would be minutes
+    d = os.path.join(ctx.tmp, "slowp12")
+    os.makedirs(d)
+    p12 = os.path.join(d, "slow.p12")
+    openssl("pkcs12", "-export", "-in", "cs.crt", "-inkey", "cs.key", "-out", p12,
+            "-passout", "pass:", "-iter", "65536", "-maciter", cwd=ctx.fx.dir)
+    data = open(p12, "rb").read()
+    at = data.rfind(b"\x02\x03\x01\x00\x00")
+    assert at > 0, "the MAC iteration count 65536 is where it is expected"
+    open(p12, "wb").write(data[:at] + b"\x02\x03\x7f\xff\xff" + data[at + 5:])
+    out, _ = ctx.run("certs", "--format", "json", "slowp12")
+    [e] = json.loads(out)["certificates"]
+    assert e["protected"] is True and "iteration count" in e["note"], e
+
+
 def certs_json(ctx, name, *roots, history=True):
     out, _ = ctx.run("certs", *((["--history"] if history else []) +
                                 ["--format", "json", "--output", name] +
@@ -705,6 +722,7 @@ TESTS = [
     test_ci_secrets,
     test_errors,
     test_tree_bomb_is_bounded,
+    test_pkcs12_mac_iterations_are_bounded,
     test_rotate_scope_order_and_actions,
     test_rotate_without_window_or_dates,
     test_rotate_errors,
