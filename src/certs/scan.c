@@ -101,7 +101,14 @@ dir_walk(struct dscan *d, int fd, char *rel, size_t rlen, int depth)
 	DIR *dir;
 	struct dirent *de;
 
-	if (depth > CERTS_DEPTH_MAX || !(dir = fdopendir(fd))) {
+	if (depth > CERTS_DEPTH_MAX) {
+		close(fd);
+		return;
+	}
+	if (!(dir = fdopendir(fd))) {
+		record_error(d->r, d->root,
+			     ws_error_set(WS_EIO, "%s/%s: cannot read: %s",
+					  d->root, rel, strerror(errno)));
 		close(fd);
 		return;
 	}
@@ -128,6 +135,12 @@ dir_walk(struct dscan *d, int fd, char *rel, size_t rlen, int depth)
 				if (sub >= 0)
 					dir_walk(d, sub, rel,
 						 rlen + !!rlen + n, depth + 1);
+				else	/* the inventory is incomplete: say so */
+					record_error(d->r, d->root,
+						     ws_error_set(WS_EIO,
+								  "%s/%s: cannot open: %s",
+								  d->root, rel,
+								  strerror(errno)));
 			}
 		} else if (S_ISREG(st.st_mode)) {
 			d->files++;

@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -581,6 +582,24 @@ def test_pkcs12_mac_iterations_are_bounded(ctx):
     assert e["protected"] is True and "iteration count" in e["note"], e
 
 
+def test_unopened_directory_is_an_error(ctx):
+    # 40 levels with one descriptor held per level: under a limit of 16
+    # open files a directory cannot be opened; the inventory must say it
+    # is incomplete (exit 3), not report a clean tree
+    deep = os.path.join(ctx.tmp, "deep")
+    leaf = os.path.join(deep, *["d%d" % i for i in range(40)])
+    os.makedirs(leaf)
+    ctx.fx.copy("cs.crt", os.path.join(leaf, "a.crt"))
+    p = subprocess.run(
+        [ctx.wormsign, "certs", "--format", "json", "deep"], cwd=ctx.tmp,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=dict(os.environ, NO_COLOR="1"),
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (16, 16)))
+    assert p.returncode == 3, (p.returncode, p.stderr.decode(errors="replace"))
+    r = json.loads(p.stdout)
+    assert any("Too many open files" in e["message"] for e in r["errors"]), r["errors"]
+
+
 def certs_json(ctx, name, *roots, history=True):
     out, _ = ctx.run("certs", *((["--history"] if history else []) +
                                 ["--format", "json", "--output", name] +
@@ -731,6 +750,7 @@ TESTS = [
     test_errors,
     test_tree_bomb_is_bounded,
     test_pkcs12_mac_iterations_are_bounded,
+    test_unopened_directory_is_an_error,
     test_rotate_scope_order_and_actions,
     test_rotate_without_window_or_dates,
     test_rotate_errors,
