@@ -36,6 +36,7 @@ struct rotation_list;
 #define CERTS_SNIFF_MAX (1u << 20)	/* unnamed files sniffed up to this */
 #define CERTS_ENTRIES_MAX 100000u	/* entries per inventory */
 #define CERTS_PER_FILE_MAX 256u		/* certificates read from one file */
+#define CERTS_P12_ITER_MAX (1L << 20)	/* PKCS#12 MAC iterations tried */
 #define CERTS_HISTORY_MAX 20000u	/* commits walked with --history */
 #define CERTS_DEPTH_MAX 64		/* directory depth */
 #define CERTS_FILES_MAX 2000000u	/* files looked at per root */

@@ -485,6 +485,88 @@ pem_p7(struct certs_inv *inv, const struct certs_where *w, const char *label,
 
 /* ---- PKCS#12 ---- */
 
+/* The iteration count of a password-based encryption, or -1. */
+static long
+pbe_iter(const X509_ALGOR *alg)
+{
+	long iter = -1;
+
+	if (!alg || !alg->parameter)
+		return -1;
+	if (OBJ_obj2nid(alg->algorithm) == NID_pbes2) {
+		PBE2PARAM *p2 = ASN1_TYPE_unpack_sequence(
+			ASN1_ITEM_rptr(PBE2PARAM), alg->parameter);
+		PBKDF2PARAM *kdf = NULL;
+
+		if (p2 && p2->keyfunc && p2->keyfunc->parameter &&
+		    OBJ_obj2nid(p2->keyfunc->algorithm) == NID_id_pbkdf2)
+			kdf = ASN1_TYPE_unpack_sequence(
+				ASN1_ITEM_rptr(PBKDF2PARAM),
+				p2->keyfunc->parameter);
+		if (kdf)
+			iter = ASN1_INTEGER_get(kdf->iter);
+		PBKDF2PARAM_free(kdf);
+		PBE2PARAM_free(p2);
+	} else {
+		PBEPARAM *pbe = ASN1_TYPE_unpack_sequence(
+			ASN1_ITEM_rptr(PBEPARAM), alg->parameter);
+
+		if (pbe)
+			iter = ASN1_INTEGER_get(pbe->iter);
+		PBEPARAM_free(pbe);
+	}
+	return iter;
+}
+
+static int
+iter_too_slow(long iter)
+{
+	return iter < -1 || iter > CERTS_P12_ITER_MAX;
+}
+
+/*
+ * Whether PKCS12_parse would run a key derivation with more than
+ * CERTS_P12_ITER_MAX iterations: the encrypted safes' and the shrouded
+ * keys' counts are the file's to choose, under a MAC that the empty
+ * password opens.
+ */
+static int
+p12_too_slow(PKCS12 *p12)
+{
+	STACK_OF(PKCS7) *safes = PKCS12_unpack_authsafes(p12);
+	int i, j, slow = 0;
+
+	if (!safes)
+		return 0;
+	for (i = 0; i < sk_PKCS7_num(safes) && !slow; i++) {
+		PKCS7 *p7 = sk_PKCS7_value(safes, i);
+		STACK_OF(PKCS12_SAFEBAG) *bags;
+		int nid = OBJ_obj2nid(p7->type);
+
+		if (nid == NID_pkcs7_encrypted) {
+			slow = !p7->d.encrypted || !p7->d.encrypted->enc_data ||
+			       iter_too_slow(pbe_iter(
+				       p7->d.encrypted->enc_data->algorithm));
+			continue;
+		}
+		if (nid != NID_pkcs7_data || !(bags = PKCS12_unpack_p7data(p7)))
+			continue;
+		for (j = 0; j < sk_PKCS12_SAFEBAG_num(bags) && !slow; j++) {
+			const PKCS12_SAFEBAG *bag = sk_PKCS12_SAFEBAG_value(bags, j);
+			const X509_ALGOR *alg = NULL;
+
+			if (PKCS12_SAFEBAG_get_nid(bag) != NID_pkcs8ShroudedKeyBag)
+				continue;
+			X509_SIG_get0(PKCS12_SAFEBAG_get0_pkcs8(bag), &alg, NULL);
+			slow = iter_too_slow(pbe_iter(alg));
+		}
+		sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
+	}
+	sk_PKCS7_pop_free(safes, PKCS7_free);
+	ERR_clear_error();
+	return slow;
+}
+
 /* Certificates in the unencrypted bags: readable whatever the password. */
 static int
 p12_clear_certs(struct certs_inv *inv, const struct certs_where *w,
@@ -541,20 +623,35 @@ parse_p12(struct certs_inv *inv, const struct certs_where *w,
 	X509 *cert = NULL;
 	STACK_OF(X509) *ca = NULL;
 	const char *pass = NULL;
-	int added = 0, i, opened = 0;
+	int added = 0, i, opened = 0, slow = 0;
 	struct certs_entry *e;
 
 	ERR_clear_error();
 	if (!p12)
 		return -1;
+	/* the MAC's iteration count is the file's to choose and not covered
+	 * by the MAC: 2^31 of them is minutes of work per verify */
+	if (PKCS12_mac_present(p12)) {
+		const ASN1_INTEGER *iter = NULL;
+
+		PKCS12_get0_mac(NULL, NULL, NULL, &iter, p12);
+		slow = iter && (ASN1_INTEGER_get(iter) < 0 ||
+				ASN1_INTEGER_get(iter) > CERTS_P12_ITER_MAX);
+	}
 	/* the empty password only, in both of its encodings */
-	if (!PKCS12_mac_present(p12) || PKCS12_verify_mac(p12, "", 0)) {
+	if (slow) {
+		opened = 0;
+	} else if (!PKCS12_mac_present(p12) || PKCS12_verify_mac(p12, "", 0)) {
 		pass = "";
 		opened = 1;
 	} else if (PKCS12_verify_mac(p12, NULL, 0)) {
 		opened = 1;
 	}
 	ERR_clear_error();
+	if (opened && p12_too_slow(p12)) {
+		opened = 0;
+		slow = 1;
+	}
 	if (opened && PKCS12_parse(p12, pass, &key, &cert, &ca)) {
 		if (cert && add_x509(inv, w, kind, cert, hint)) {
 			added++;
@@ -576,6 +673,7 @@ parse_p12(struct certs_inv *inv, const struct certs_where *w,
 		e->is_protected = opened ? -1 : 1;
 		e->note = opened ?
 			"opens with the empty password but its contents do not parse" :
+			slow ? "iteration count over 1048576: the empty password not tried" :
 			"password-protected: certificates not readable without it";
 		if (hint == CERTS_HINT_KEYSTORE)
 			e->platform = "android";

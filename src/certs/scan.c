@@ -101,7 +101,14 @@ dir_walk(struct dscan *d, int fd, char *rel, size_t rlen, int depth)
 	DIR *dir;
 	struct dirent *de;
 
-	if (depth > CERTS_DEPTH_MAX || !(dir = fdopendir(fd))) {
+	if (depth > CERTS_DEPTH_MAX) {
+		close(fd);
+		return;
+	}
+	if (!(dir = fdopendir(fd))) {
+		record_error(d->r, d->root,
+			     ws_error_set(WS_EIO, "%s/%s: cannot read: %s",
+					  d->root, rel, strerror(errno)));
 		close(fd);
 		return;
 	}
@@ -128,6 +135,12 @@ dir_walk(struct dscan *d, int fd, char *rel, size_t rlen, int depth)
 				if (sub >= 0)
 					dir_walk(d, sub, rel,
 						 rlen + !!rlen + n, depth + 1);
+				else	/* the inventory is incomplete: say so */
+					record_error(d->r, d->root,
+						     ws_error_set(WS_EIO,
+								  "%s/%s: cannot open: %s",
+								  d->root, rel,
+								  strerror(errno)));
 			}
 		} else if (S_ISREG(st.st_mode)) {
 			d->files++;
@@ -185,6 +198,7 @@ struct gscan {
 	size_t npres, pres_alloc;
 	struct mempool keys;
 	unsigned errors;
+	size_t entries;		/* tree entries walked in this commit */
 	char key[PATH_LEN_MAX + GIT_OID_RAWSZ];	/* lookups in seen */
 };
 
@@ -321,6 +335,20 @@ git_walk_tree(struct gscan *g, const git_tree *tree, char *path, size_t plen,
 		const git_oid *id = git_tree_entry_id(te);
 		size_t nlen = strlen(name);
 
+		/* a tree is walked again wherever it appears: a tree of
+		 * trees repeated at each level is k^depth entries */
+		if (++g->entries > CERTS_FILES_MAX) {
+			if (g->entries == CERTS_FILES_MAX + 1 && g->r &&
+			    g->errors++ < GIT_ERRORS_MAX) {
+				ws_error_set(WS_ELIMIT,
+					     "%s: more than %u tree entries in commit %s: the rest not read",
+					     g->root, CERTS_FILES_MAX,
+					     g->commit_hex ? g->commit_hex : "HEAD");
+				report_add_error(g->r, g->root, ws_error_last());
+				ws_error_clear();
+			}
+			break;
+		}
 		if (plen + nlen + 2 > PATH_LEN_MAX)
 			continue;
 		if (plen)
@@ -340,7 +368,7 @@ git_walk_tree(struct gscan *g, const git_tree *tree, char *path, size_t plen,
 				found = git_walk_tree(g, sub, path,
 						      plen + !!plen + nlen,
 						      depth + 1);
-				if (!found)
+				if (!found && g->entries <= CERTS_FILES_MAX)
 					oid_add(g, &g->empty_trees, id);
 				any |= found;
 				git_tree_free(sub);
@@ -390,6 +418,7 @@ git_commit_pass(struct gscan *g, git_commit *c, char *path)
 		return;
 	}
 	path[0] = '\0';
+	g->entries = 0;
 	git_walk_tree(g, tree, path, 0, 0);
 	git_tree_free(tree);
 }

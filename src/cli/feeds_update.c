@@ -29,6 +29,7 @@
 
 #include "feed/feed.h"
 #include "json/json.h"
+#include "registry/npmrc.h"
 #include "util/datadir.h"
 #include "util/error.h"
 #include "util/xalloc.h"
@@ -82,7 +83,8 @@ on_body(char *ptr, size_t size, size_t nmemb, void *arg)
 }
 
 static int
-fetch(struct download *d, const char *url, const char *cacert)
+fetch(struct download *d, const char *url, const char *shown,
+      const char *cacert)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	CURL *e = curl_easy_init();
@@ -90,7 +92,7 @@ fetch(struct download *d, const char *url, const char *cacert)
 	long status = 0;
 
 	if (!e)
-		return ws_error_set(WS_ERROR, "%s: cannot start a transfer", url);
+		return ws_error_set(WS_ERROR, "%s: cannot start a transfer", shown);
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	/* HTTPS only, redirects included: the checksum guards the bytes,
 	 * TLS keeps the request itself private. */
@@ -114,15 +116,15 @@ fetch(struct download *d, const char *url, const char *cacert)
 	curl_easy_cleanup(e);
 	if (d->too_big || rc == CURLE_FILESIZE_EXCEEDED)
 		return ws_error_set(WS_ELIMIT, "%s: the bundle is larger than %u bytes",
-				    url, BUNDLE_MAX);
+				    shown, BUNDLE_MAX);
 	if (rc == CURLE_UNSUPPORTED_PROTOCOL)
 		return ws_error_set(WS_EUNSUPPORTED, "%s: only https:// addresses are fetched",
-				    url);
+				    shown);
 	if (rc != CURLE_OK)
-		return ws_error_set(WS_ENET, "%s: %s", url,
+		return ws_error_set(WS_ENET, "%s: %s", shown,
 				    *errbuf ? errbuf : curl_easy_strerror(rc));
 	if (status != 200)
-		return ws_error_set(WS_ENET, "%s: HTTP status %ld", url, status);
+		return ws_error_set(WS_ENET, "%s: HTTP status %ld", shown, status);
 	return 0;
 }
 
@@ -413,6 +415,10 @@ feeds_update(const char *url, const char *sha256, const char *dest,
 	struct stat st;
 	unsigned int mdlen = 0;
 	int err, i;
+	/* user:password of the address: never in a message */
+	char shown[1024];
+
+	npmrc_redact(url, shown, sizeof(shown));
 
 	if (!sha256) {
 		cli_error("feeds update: --sha256 HEX is required (the bundle's checksum, from its publisher)");
@@ -423,7 +429,7 @@ feeds_update(const char *url, const char *sha256, const char *dest,
 		return WS_EXIT_USAGE;
 	}
 	if (strncmp(url, "https://", 8) != 0) {
-		cli_error("feeds update: %s: only https:// addresses are fetched", url);
+		cli_error("feeds update: %s: only https:// addresses are fetched", shown);
 		return WS_EXIT_USAGE;
 	}
 	if (!dest) {
@@ -445,7 +451,7 @@ feeds_update(const char *url, const char *sha256, const char *dest,
 		dest = datadir;
 	}
 
-	if ((err = fetch(&d, url, cacert))) {
+	if ((err = fetch(&d, url, shown, cacert))) {
 		cli_error("feeds update: %s", ws_error_last());
 		free(d.buf);
 		return cli_exit_for(err);
@@ -455,15 +461,15 @@ feeds_update(const char *url, const char *sha256, const char *dest,
 		snprintf(gothex + 2 * i, 3, "%02x", got[i]);
 	if (mdlen != 32 || memcmp(want, got, 32) != 0) {
 		cli_error("feeds update: %s: SHA-256 mismatch: expected %.64s, got %s; nothing was replaced",
-			  url, sha256, gothex);
+			  shown, sha256, gothex);
 		free(d.buf);
 		return WS_EXIT_FAILURE;
 	}
 	b = xcalloc(1, sizeof(*b));
-	printf("%s: %zu bytes, SHA-256 %s verified\n", url, d.len, gothex);
-	err = unpack(b, url, d.buf, d.len);
+	printf("%s: %zu bytes, SHA-256 %s verified\n", shown, d.len, gothex);
+	err = unpack(b, shown, d.buf, d.len);
 	if (!err)
-		err = check_feeds(b, url, stdout);
+		err = check_feeds(b, shown, stdout);
 	if (!err)
 		err = install(b, dest);
 	free(d.buf);

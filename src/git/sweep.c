@@ -396,6 +396,18 @@ limit_error(struct sweep_ctx *c)
 	c->entries_over = 1;
 }
 
+/* A tree whose listing outgrows SWEEP_TREE_FILES_MAX: a tree of trees
+ * repeated at each level (a few objects, k^depth paths). */
+static void
+files_error(struct sweep_ctx *c)
+{
+	if (!c->entries_over)
+		sweep_result_error(c->res,
+				   "%s: a tree lists more than %u lockfiles, manifests and workflows: the rest of the trees were not read",
+				   c->res->repo, SWEEP_TREE_FILES_MAX);
+	c->entries_over = 1;
+}
+
 /* Remembers key (copied into the pool) -> v in m: the memo tables. */
 static void
 memo_put(struct sweep_ctx *c, struct strmap *m, const void *key, size_t len,
@@ -455,6 +467,17 @@ tree_list(struct sweep_ctx *c, const git_oid *id, unsigned depth)
 				const struct tfile *f = &c->files[sub.first + j];
 				size_t nl = strlen(name);
 
+				/* a memoized subtree's files are copied at each
+				 * place it appears: each copy is charged as the
+				 * entry a plain walk would have read */
+				if (ntmp >= SWEEP_TREE_FILES_MAX) {
+					files_error(c);
+					break;
+				}
+				if (++c->entries > SWEEP_TREE_ENTRIES_MAX) {
+					limit_error(c);
+					break;
+				}
 				tmp[ntmp] = *f;
 				tmp[ntmp++].path = mempool_strcat2(
 					&c->pool, name, nl, "/", 1);
@@ -469,6 +492,10 @@ tree_list(struct sweep_ctx *c, const git_oid *id, unsigned depth)
 			continue;
 		if (!(kind = file_kind(name)))
 			continue;
+		if (ntmp >= SWEEP_TREE_FILES_MAX) {
+			files_error(c);
+			break;
+		}
 		XGROW(tmp, tmp_alloc, ntmp + 1);
 		tmp[ntmp].path = mempool_strdup(&c->pool, name);
 		git_oid_cpy(&tmp[ntmp].oid, git_tree_entry_id(te));

@@ -42,6 +42,7 @@
 
 #define SWEEP_TREE_DEPTH_MAX 32		/* directory levels below the root */
 #define SWEEP_TREE_ENTRIES_MAX (4u << 20)	/* tree entries read per repo */
+#define SWEEP_TREE_FILES_MAX (1u << 16)	/* files listed below one tree */
 #define SWEEP_COMMITS_MAX 1000000u	/* commits walked per repository */
 #define SWEEP_REFS_MAX 4096u		/* refs followed per repository */
 #define SWEEP_BLOB_MAX (64u << 20)	/* a lockfile or workflow read */

@@ -186,11 +186,18 @@ mask_assignments(char *s)
 			v++;	/* a quoted key: "password": "..." */
 		while (v < len && (s[v] == ' ' || s[v] == '\t'))
 			v++;
-		if (v >= len || (s[v] != '=' && s[v] != ':'))
+		if (v < len && v > end &&
+		    (s[start] == '-' || (start && s[start - 1] == ':' && s[start] == '_')) &&
+		    host_name_is_secret(s + start, end - start)) {
+			/* "--token VALUE", "npm config set //h/:_authToken VALUE":
+			 * a flag or an npmrc key, then its value after a space */
+		} else if (v >= len || (s[v] != '=' && s[v] != ':')) {
 			continue;
-		if (s[v] == ':' && v + 1 < len && s[v + 1] == '/')
+		} else if (s[v] == ':' && v + 1 < len && s[v + 1] == '/') {
 			continue;	/* a URL scheme, not an assignment */
-		v++;
+		} else {
+			v++;
+		}
 		while (v < len && (s[v] == ' ' || s[v] == '\t' || s[v] == '"' ||
 				   s[v] == '\''))
 			v++;

@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -533,6 +534,72 @@ def test_errors(ctx):
     assert "a.crt" in err
 
 
+def test_tree_bomb_is_bounded(ctx):
+    # 16 copies of one tree per level, 6 levels: 16^6 paths from a few
+    # objects; the walk stops at the entry limit and says so (exit 3)
+    bomb = os.path.join(ctx.tmp, "bomb")
+    os.makedirs(bomb)
+    git(bomb, "init", "-q")
+
+    def obj(*cmd, data):
+        return subprocess.run(["git"] + list(cmd), cwd=bomb, input=data.encode(),
+                              stdout=subprocess.PIPE, check=True).stdout.decode().strip()
+
+    blob = obj("hash-object", "-w", "--stdin", data="not a certificate\n")
+    tree = obj("mktree", data="100644 blob %s\tnotes.txt\n" % blob)
+    for _ in range(6):
+        tree = obj("mktree", data="".join("040000 tree %s\td%02d\n" % (tree, i)
+                                          for i in range(16)))
+    git(bomb, "update-ref", "HEAD", git(bomb, "commit-tree", tree, "-m", "bomb"))
+    out, err = ctx.run("certs", "--format", "json", "bomb", expect=3)
+    r = json.loads(out)
+    assert any("tree entries" in e["message"] for e in r["errors"]), r["errors"]
+    assert "tree entries" in err
+
+
+def test_pkcs12_mac_iterations_are_bounded(ctx):
+    # the MAC's iteration count is not covered by the MAC: raised to
+    # 0x7fffff it costs seconds per try; 0x7fffffff would be minutes
+    d = os.path.join(ctx.tmp, "slowp12")
+    os.makedirs(d)
+    p12 = os.path.join(d, "slow.p12")
+    openssl("pkcs12", "-export", "-in", "cs.crt", "-inkey", "cs.key", "-out", p12,
+            "-passout", "pass:", "-iter", "65536", "-maciter", cwd=ctx.fx.dir)
+    data = open(p12, "rb").read()
+    at = data.rfind(b"\x02\x03\x01\x00\x00")
+    assert at > 0, "the MAC iteration count 65536 is where it is expected"
+    open(p12, "wb").write(data[:at] + b"\x02\x03\x7f\xff\xff" + data[at + 5:])
+    out, _ = ctx.run("certs", "--format", "json", "slowp12")
+    [e] = json.loads(out)["certificates"]
+    assert e["protected"] is True and "iteration count" in e["note"], e
+    # a valid MAC for the empty password over safes whose key derivation
+    # asks for more iterations than are ever tried
+    os.unlink(p12)
+    openssl("pkcs12", "-export", "-in", "cs.crt", "-inkey", "cs.key", "-out", p12,
+            "-passout", "pass:", "-iter", "1100000", "-nomaciter", cwd=ctx.fx.dir)
+    out, _ = ctx.run("certs", "--format", "json", "slowp12")
+    [e] = json.loads(out)["certificates"]
+    assert e["protected"] is True and "iteration count" in e["note"], e
+
+
+def test_unopened_directory_is_an_error(ctx):
+    # 40 levels with one descriptor held per level: under a limit of 16
+    # open files a directory cannot be opened; the inventory must say it
+    # is incomplete (exit 3), not report a clean tree
+    deep = os.path.join(ctx.tmp, "deep")
+    leaf = os.path.join(deep, *["d%d" % i for i in range(40)])
+    os.makedirs(leaf)
+    ctx.fx.copy("cs.crt", os.path.join(leaf, "a.crt"))
+    p = subprocess.run(
+        [ctx.wormsign, "certs", "--format", "json", "deep"], cwd=ctx.tmp,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=dict(os.environ, NO_COLOR="1"),
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (16, 16)))
+    assert p.returncode == 3, (p.returncode, p.stderr.decode(errors="replace"))
+    r = json.loads(p.stdout)
+    assert any("Too many open files" in e["message"] for e in r["errors"]), r["errors"]
+
+
 def certs_json(ctx, name, *roots, history=True):
     out, _ = ctx.run("certs", *((["--history"] if history else []) +
                                 ["--format", "json", "--output", name] +
@@ -681,6 +748,9 @@ TESTS = [
     test_git_head_history_and_bare,
     test_ci_secrets,
     test_errors,
+    test_tree_bomb_is_bounded,
+    test_pkcs12_mac_iterations_are_bounded,
+    test_unopened_directory_is_an_error,
     test_rotate_scope_order_and_actions,
     test_rotate_without_window_or_dates,
     test_rotate_errors,

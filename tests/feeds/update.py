@@ -241,8 +241,23 @@ def t_usage(env):
     env.untouched()
 
 
+def t_credentials_not_shown(env):
+    body = tgz([("new.json", feed("new-c"))])
+    url = env.serve("/c.tgz", body).replace("https://", "https://ci:pa55-S3CRET@")
+    seen = ""
+    eq(env.run(url, "--sha256", "0" * 64), 3, "mismatch")
+    check("SHA-256 mismatch" in env.stderr, env.stderr)
+    seen += env.stdout + env.stderr
+    eq(env.run(url.replace("/c.tgz", "/nothing-here"), "--sha256", "0" * 64), 3, "404")
+    check("HTTP status 404" in env.stderr, env.stderr)
+    seen += env.stdout + env.stderr
+    eq(env.run(url, "--sha256", hashlib.sha256(body).hexdigest()), 0, "good")
+    seen += env.stdout + env.stderr
+    check("pa55-S3CRET" not in seen, seen)
+
+
 CASES = [t_good_tgz, t_good_zip, t_wrong_sha, t_path_escape, t_symlink, t_invalid_feed,
-         t_untrusted_certificate, t_usage]
+         t_untrusted_certificate, t_usage, t_credentials_not_shown]
 
 
 def main():

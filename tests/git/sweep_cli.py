@@ -575,6 +575,28 @@ def t_missing_ref(env):
     eq(rep["head"], git(r, "rev-parse", "HEAD"), "the rest is swept")
 
 
+def t_tree_bomb(env):
+    # one lockfile, then 16 copies of the tree per level: 16^5 paths from
+    # a few objects; the listing must stop at its limit, not list them all
+    r = new_repo("bomb")
+    blob = git(r, "hash-object", "-w", "--stdin", input=lockfile({"good": "1.0.0"}))
+    tree = git(r, "mktree", input="100644 blob %s\tpackage-lock.json\n" % blob)
+    for _ in range(5):
+        tree = git(r, "mktree", input="".join("040000 tree %s\td%02d\n" % (tree, i)
+                                              for i in range(16)))
+    c = git(r, "commit-tree", tree, "-m", "bomb", date=T0 + DAY)
+    git(r, "update-ref", "refs/heads/main", c)
+    cmd = [WORMSIGN, "sweep", "--no-bundled-feeds", "--feed", FEED, "--format", "json",
+           "bomb"]
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=TMP, env=BASE_ENV,
+                       stdin=subprocess.DEVNULL, timeout=240)
+    wstest.sanitizer_free(p.stderr)
+    eq(p.returncode, 3, "an incomplete sweep: " + p.stderr[:500])
+    rep = repo_of(json.loads(p.stdout), "bomb")
+    check(any("more than 65536 lockfiles" in e for e in rep["errors"]),
+          "the limit is named: %s" % rep["errors"])
+
+
 TESTS = [
     ("a clean repository", t_clean),
     ("a compromised version locked and later removed, with its window", t_exposure_window),
@@ -594,6 +616,7 @@ TESTS = [
     ("usage errors", t_usage),
     ("an empty repository", t_empty_repo),
     ("a ref to a missing object is an error, the rest is swept", t_missing_ref),
+    ("a tree repeated at every level stops at the listing limit", t_tree_bomb),
     ("a worm workflow committed and later removed", t_workflow_history),
     ("--ignore accepts a finding", t_baseline),
     ("a progress line only on a terminal", t_progress_on_a_tty),

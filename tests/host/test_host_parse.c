@@ -407,6 +407,9 @@ START_TEST(redaction_masks_credentials)
 		{ "https://dev:pa55word@github.test/x", "pa55word" },
 		{ "DB_PASSWORD = \"quoted-secret\"", "quoted-secret" },
 		{ "{\"client_secret\": \"json-value-1\"}", "json-value-1" },
+		{ "ExecStart=/usr/bin/node /srv/app.js --token opaque-value-7", "opaque-value-7" },
+		{ "mysqldump --password 'hunter2hunter2' db", "hunter2hunter2" },
+		{ "npm config set //registry.npm.test/:_authToken sekrit123456", "sekrit123456" },
 	};
 	char out[HOST_EVIDENCE_MAX + 8];
 	size_t i;
