@@ -418,6 +418,16 @@ slim_texts(const struct json_value *root, struct strbuf *times,
 	strbuf_addch(versions, ']');
 }
 
+void
+registry_packument_texts(const struct json_value *root, struct strbuf *times,
+			 struct strbuf *versions, struct strbuf *dists)
+{
+	if (times && versions)
+		slim_texts(root, times, versions);
+	if (dists)
+		dist_text(root, dists);
+}
+
 static void
 slim_release(struct slim *s)
 {
@@ -812,7 +822,7 @@ finish_ok(struct batch *b, struct transfer *t)
 		goto done;
 	}
 	if (cache) {
-		slim_texts(doc.root, &times, &versions);
+		registry_packument_texts(doc.root, &times, &versions, NULL);
 		e.times = times.buf;
 		e.versions = versions.buf;
 		e.etag = t->etag;
@@ -821,7 +831,7 @@ finish_ok(struct batch *b, struct transfer *t)
 		/* A cache that cannot be written costs speed, not correctness. */
 		if (registry_cache_put(cache, name, &e) < 0)
 			ws_error_clear();
-		dist_text(doc.root, &dists);
+		registry_packument_texts(doc.root, NULL, NULL, &dists);
 		if (dists.len && registry_cache_blob_put(cache, "dist", name, dists.buf,
 							 e.fetched_at) < 0)
 			ws_error_clear();

@@ -105,6 +105,17 @@ int registry_times_cover(const struct json_value *time,
 			 const char *const *versions, size_t n);
 
 /*
+ * The compact texts the cache keeps from a fetched packument (root): the
+ * string members of its `time` map and the keys of `versions` (times and
+ * versions, both or neither), and each version's dist subset (dists).
+ * Each is a JSON document the cache parses again; NULL skips one.
+ */
+struct strbuf;
+void registry_packument_texts(const struct json_value *root,
+			      struct strbuf *times, struct strbuf *versions,
+			      struct strbuf *dists);
+
+/*
  * Small documents kept beside the packuments, by kind and key (a table
  * `blob`): the client keeps each packument's per-version `dist` subset
  * there (kind "dist"); verify keeps attestation responses ("attestations",
