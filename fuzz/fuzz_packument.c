@@ -1,5 +1,6 @@
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,8 +32,12 @@ reparse(struct strbuf *sb, int type)
 	struct json_doc doc;
 
 	if (json_parse(&doc, sb->buf, sb->len, "cached", 0) < 0 ||
-	    !json_is(doc.root, type))
+	    !json_is(doc.root, type)) {
+		fprintf(stderr, "cached text does not parse back: %s\n%.*s\n",
+			ws_error_last(), (int)(sb->len < 4096 ? sb->len : 4096),
+			sb->buf);
 		abort();
+	}
 	return doc;
 }
 

@@ -319,7 +319,7 @@ add_json(struct strbuf *sb, const struct json_value *v, int depth)
 	case JSON_NULL: strbuf_addstr(sb, "null"); return;
 	case JSON_TRUE: strbuf_addstr(sb, "true"); return;
 	case JSON_FALSE: strbuf_addstr(sb, "false"); return;
-	case JSON_NUMBER: strbuf_addstr(sb, v->u.str); return;
+	case JSON_NUMBER: strbuf_add(sb, v->u.str, v->len); return;
 	case JSON_STRING: add_escaped(sb, v->u.str, v->len); return;
 	default: break;
 	}

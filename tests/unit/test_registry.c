@@ -1136,6 +1136,28 @@ START_TEST(blobs_round_trip)
 }
 END_TEST
 
+/*
+ * The dist subset the cache keeps is JSON text parsed again later: a
+ * number in it is copied by its length (found by fuzzing: it was copied
+ * up to the next NUL, the rest of the packument, and the cached text no
+ * longer parsed).
+ */
+START_TEST(cached_dist_subset_keeps_numbers_exact)
+{
+	char text[] = "{\"versions\": {\"1.0.0\": {\"dist\": {\"integrity\": [1, 2.5e3, {\"a\": -0}]}}}}";
+	struct json_doc doc;
+	struct strbuf dists;
+
+	ck_assert_int_eq(json_parse(&doc, text, strlen(text), "p.json", 0), 0);
+	strbuf_init(&dists, (size_t)-1);
+	registry_packument_texts(doc.root, NULL, NULL, &dists);
+	ck_assert_str_eq(dists.buf,
+			 "{\"1.0.0\":{\"dist\":{\"integrity\":[1,2.5e3,{\"a\":-0}]}}}");
+	strbuf_release(&dists);
+	json_doc_release(&doc);
+}
+END_TEST
+
 static Suite *
 registry_suite(void)
 {
@@ -1148,6 +1170,7 @@ registry_suite(void)
 	tcase_add_test(tc, fetches_many_packages_concurrently);
 	tcase_add_test(tc, scoped_names_are_url_encoded);
 	tcase_add_test(tc, invalid_names_fail_without_a_request);
+	tcase_add_test(tc, cached_dist_subset_keeps_numbers_exact);
 	tcase_add_test(tc, unknown_package_is_not_found);
 	tcase_add_test(tc, gzip_responses_are_decoded);
 	tcase_add_test(tc, client_rejects_non_http_registry);
