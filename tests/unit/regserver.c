@@ -26,6 +26,25 @@ write_file(const char *path, const char *text)
 }
 
 void
+regserver_write_doc(const char *root, const char *name, const char *text)
+{
+	struct strbuf path;
+	const char *c;
+
+	strbuf_init(&path, (size_t)-1);
+	strbuf_addf(&path, "%s/", root);
+	for (c = name; *c; c++) {
+		if (*c == '/')
+			strbuf_addstr(&path, "%2f");
+		else
+			strbuf_addch(&path, *c);
+	}
+	strbuf_addstr(&path, ".json");
+	write_file(path.buf, text);
+	strbuf_release(&path);
+}
+
+void
 regserver_start(struct regserver *s, const char *root, const char *cert,
 		const char *key)
 {

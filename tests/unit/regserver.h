@@ -32,5 +32,8 @@ void regserver_reset(const struct regserver *s);
 
 /* Writes text to path (asserting it worked). */
 void write_file(const char *path, const char *text);
+/* Writes text as root's document for package name, where the server
+ * looks for it: root/<name with '/' as %2f>.json. */
+void regserver_write_doc(const char *root, const char *name, const char *text);
 
 #endif

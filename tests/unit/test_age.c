@@ -43,13 +43,11 @@ static void
 packument(const char *name, const char *const *versions, const time_t *times,
 	  size_t n)
 {
-	struct strbuf sb, path;
+	struct strbuf sb;
 	char t[21];
-	const char *c;
 	size_t i;
 
 	strbuf_init(&sb, 1 << 20);
-	strbuf_init(&path, 4096);
 	strbuf_addf(&sb, "{\"name\":\"%s\",\"time\":{"
 		    "\"created\":\"2019-01-01T00:00:00.000Z\"", name);
 	for (i = 0; i < n; i++) {
@@ -62,17 +60,8 @@ packument(const char *name, const char *const *versions, const time_t *times,
 	for (i = 0; i < n; i++)
 		strbuf_addf(&sb, "%s\"%s\":{}", i ? "," : "", versions[i]);
 	strbuf_addstr(&sb, "}}");
-	strbuf_addf(&path, "%s/", reg_root);
-	for (c = name; *c; c++) {
-		if (*c == '/')
-			strbuf_addstr(&path, "%2f");
-		else
-			strbuf_addch(&path, *c);
-	}
-	strbuf_addstr(&path, ".json");
-	write_file(path.buf, sb.buf);
+	regserver_write_doc(reg_root, name, sb.buf);
 	strbuf_release(&sb);
-	strbuf_release(&path);
 }
 
 static void

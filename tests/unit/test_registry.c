@@ -52,12 +52,10 @@ rm_rf(const char *dir)
 static void
 write_packument_in(const char *root, const char *name, int n)
 {
-	struct strbuf sb, path;
-	const char *c;
+	struct strbuf sb;
 	int i;
 
 	strbuf_init(&sb, 1 << 20);
-	strbuf_init(&path, 4096);
 	strbuf_addf(&sb, "{\"name\":\"%s\",\"dist-tags\":{\"latest\":\"1.0.%d\"},"
 		    "\"time\":{\"created\":\"2020-01-01T00:00:00.000Z\","
 		    "\"modified\":\"2020-02-01T00:00:00.000Z\"", name, n - 1);
@@ -68,17 +66,8 @@ write_packument_in(const char *root, const char *name, int n)
 		strbuf_addf(&sb, "%s\"1.0.%d\":{\"name\":\"%s\",\"version\":\"1.0.%d\"}",
 			    i ? "," : "", i, name, i);
 	strbuf_addstr(&sb, "}}");
-	strbuf_addf(&path, "%s/", root);
-	for (c = name; *c; c++) {
-		if (*c == '/')
-			strbuf_addstr(&path, "%2f");
-		else
-			strbuf_addch(&path, *c);
-	}
-	strbuf_addstr(&path, ".json");
-	write_file(path.buf, sb.buf);
+	regserver_write_doc(root, name, sb.buf);
 	strbuf_release(&sb);
-	strbuf_release(&path);
 }
 
 static void
